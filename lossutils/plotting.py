@@ -1,0 +1,349 @@
+"""Plotting helpers for the book: one palette, one look, no global state.
+
+This is the only module of :mod:`lossutils` that imports matplotlib. Every
+helper takes an optional ``ax`` (a new figure of phone-friendly size is made
+when it is ``None``), draws on it, and returns it. Helpers never touch
+``matplotlib.rcParams``, never set titles (the chapter's caption does that),
+and label axes in lower case.
+
+Colours come from :data:`COLORS`, so that the same thing has the same colour
+in every chapter: the true label y = 1 is always ``COLORS["y1"]``, y = 0 is
+always ``COLORS["y0"]``, log-loss is always ``COLORS["log_loss"]``, and so on.
+The palette is Okabe and Ito's, which stays distinguishable for the common
+forms of colour blindness.
+
+    >>> from lossutils import plotting as lp
+    >>> lp.COLORS["y1"], lp.COLORS["y0"]
+    ('#0072B2', '#E69F00')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import matplotlib.pyplot as plt
+
+__all__ = [
+    "COLORS",
+    "FIGSIZE",
+    "new_ax",
+    "plot_likelihood",
+    "plot_log_loss_curve",
+    "plot_loss_comparison",
+    "plot_expected_log_loss",
+    "plot_running_product",
+]
+
+#: Default figure size in inches: wide enough for a laptop, still legible on a phone.
+FIGSIZE = (6.0, 3.5)
+
+#: One colour per meaning, used by every chapter (Okabe–Ito palette).
+COLORS = {
+    # the two binary labels
+    "y1": "#0072B2",  # blue: true label 1 / positive class
+    "y0": "#E69F00",  # orange: true label 0 / negative class
+    # losses
+    "log_loss": "#D55E00",  # vermillion: log-loss = binary cross-entropy
+    "bce": "#D55E00",  # the same loss under its PyTorch name
+    "cross_entropy": "#CC79A7",  # reddish purple: multiclass cross-entropy
+    "nll": "#882255",  # wine: negative log-likelihood (nll_loss)
+    "squared_error": "#009E73",  # bluish green
+    "zero_one": "#555555",  # dark grey: 0-1 loss
+    "hinge": "#56B4E9",  # sky blue
+    # quantities
+    "likelihood": "#0072B2",  # blue: a likelihood curve
+    "log_likelihood": "#56B4E9",  # sky blue
+    "exact": "#000000",  # black: the exact (high-precision) reference
+    "float32": "#D55E00",  # vermillion
+    "float64": "#0072B2",  # blue
+    "limit": "#999999",  # light grey: thresholds, guide lines
+    "mark": "#000000",  # black: marked points, maxima and minima
+}
+
+
+def new_ax(ax=None, figsize=FIGSIZE):
+    """Return ``ax`` if given, else the axes of a new figure of size ``figsize``.
+
+    >>> ax = new_ax()
+    >>> ax.figure.get_size_inches().tolist()
+    [6.0, 3.5]
+    """
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def plot_likelihood(theta, values, *, mark=None, ax=None, ylabel="likelihood",
+                    xlabel=r"parameter $\theta$", label=None, color=None):
+    """Plot a likelihood (or log-likelihood) as a function of a model parameter.
+
+    Parameters
+    ----------
+    theta : array_like, shape (M,)
+        Parameter values, the x axis.
+    values : array_like, shape (M,)
+        The likelihood ``L(theta)`` at each parameter value.
+    mark : float, optional
+        A parameter value to mark (typically the maximiser): a dotted vertical
+        line and a dot on the curve, its height interpolated from ``values``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    ylabel, xlabel : str
+        Axis labels (lower case).
+    label : str, optional
+        Legend entry for the curve.
+    color : str, optional
+        Line colour; ``COLORS["likelihood"]`` by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> theta = np.linspace(0, 1, 101)
+    >>> ax = plot_likelihood(theta, theta**3 * (1 - theta), mark=0.75)
+    >>> float(ax.lines[0].get_ydata()[50])    # L(0.5) = 0.5**4
+    0.0625
+    """
+    ax = new_ax(ax)
+    theta = np.asarray(theta, dtype=float)
+    values = np.asarray(values, dtype=float)
+    color = COLORS["likelihood"] if color is None else color
+    ax.plot(theta, values, color=color, label=label)
+    if mark is not None:
+        height = float(np.interp(mark, theta, values))
+        ax.axvline(mark, color=COLORS["limit"], linestyle=":", linewidth=1)
+        ax.plot([mark], [height], "o", color=COLORS["mark"], zorder=3)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if label is not None:
+        ax.legend(frameon=False)
+    return ax
+
+
+def plot_log_loss_curve(marks=(0.1, 0.5, 0.9), *, ax=None, num=400, eps=1e-3,
+                        annotate=True):
+    """Plot log-loss against the predicted probability, for y = 1 and for y = 0.
+
+    Draws ``-log(p)`` (the loss when the true label is 1) and ``-log(1 - p)``
+    (the loss when it is 0) for ``p`` in ``[eps, 1 - eps]``, natural log, and
+    marks the loss at each probability in ``marks`` on both curves.
+
+    Parameters
+    ----------
+    marks : sequence of float
+        Predicted probabilities P(y=1) at which to mark both curves.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    num : int
+        Number of grid points per curve.
+    eps : float
+        The curves stop at ``eps`` and ``1 - eps``, where the loss is finite
+        (at ``p = 0`` or ``1`` one of them is infinite).
+    annotate : bool
+        Write the loss value beside each marked point.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is the y = 1 curve, ``ax.lines[1]`` the y = 0 curve,
+        ``ax.lines[2]`` and ``ax.lines[3]`` their marked points.
+
+    Examples
+    --------
+    >>> ax = plot_log_loss_curve(marks=[0.5])
+    >>> [round(float(v), 4) for v in ax.lines[2].get_ydata()]   # -log(0.5)
+    [0.6931]
+    """
+    ax = new_ax(ax)
+    p = np.linspace(eps, 1 - eps, num)
+    marks = np.asarray(marks, dtype=float)
+    ax.plot(p, -np.log(p), color=COLORS["y1"], label=r"$y = 1$: $-\log p$")
+    ax.plot(p, -np.log1p(-p), color=COLORS["y0"], label=r"$y = 0$: $-\log(1-p)$")
+    loss1, loss0 = -np.log(marks), -np.log1p(-marks)
+    ax.plot(marks, loss1, "o", color=COLORS["y1"], zorder=3)
+    ax.plot(marks, loss0, "s", color=COLORS["y0"], zorder=3)
+    if annotate:
+        for m, a, b in zip(marks, loss1, loss0):
+            ax.annotate(f"{a:.2f}", (m, a), textcoords="offset points", xytext=(6, 4),
+                        color=COLORS["y1"], fontsize=8)
+            ax.annotate(f"{b:.2f}", (m, b), textcoords="offset points", xytext=(-6, 4),
+                        ha="right", color=COLORS["y0"], fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(r"predicted probability $p = P(y=1)$")
+    ax.set_ylabel("log-loss (nats)")
+    ax.legend(frameon=False, loc="upper center")
+    return ax
+
+
+def plot_loss_comparison(y=1, *, ax=None, num=400, eps=1e-3, threshold=0.5):
+    """Plot log-loss, squared error and 0–1 loss against the predicted probability.
+
+    For a sample whose true label is ``y``, draws, for ``p = P(y=1)`` in
+    ``[eps, 1 - eps]``:
+
+    - log-loss ``-y log p - (1 - y) log(1 - p)`` (natural log),
+    - squared error ``(p - y)**2``,
+    - 0–1 loss: 1 if the prediction ``p >= threshold`` disagrees with ``y``, else 0.
+
+    Parameters
+    ----------
+    y : {0, 1}
+        The true label.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    num : int
+        Number of grid points.
+    eps : float
+        The grid stops at ``eps`` and ``1 - eps`` (log-loss is infinite at the ends).
+    threshold : float
+        Decision threshold of the 0–1 loss.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines in order: log-loss, squared error, 0–1 loss.
+
+    Examples
+    --------
+    >>> ax = plot_loss_comparison(y=0, num=3, eps=0.25)
+    >>> [float(v) for v in ax.lines[1].get_ydata()]   # (p - 0)**2 at p = 0.25, 0.5, 0.75
+    [0.0625, 0.25, 0.5625]
+    >>> [float(v) for v in ax.lines[2].get_ydata()]   # p >= 0.5 predicts 1: wrong
+    [0.0, 1.0, 1.0]
+    """
+    if y not in (0, 1):
+        raise ValueError(f"y must be 0 or 1, got {y!r}")
+    ax = new_ax(ax)
+    p = np.linspace(eps, 1 - eps, num)
+    log_loss = -np.log(p) if y == 1 else -np.log1p(-p)
+    squared = (p - y) ** 2
+    zero_one = ((p >= threshold).astype(int) != y).astype(float)
+    ax.plot(p, log_loss, color=COLORS["log_loss"], label="log-loss")
+    ax.plot(p, squared, color=COLORS["squared_error"], label="squared error")
+    ax.plot(p, zero_one, color=COLORS["zero_one"], drawstyle="steps-post",
+            linestyle="--", label="0–1 loss")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, min(5.0, float(log_loss.max()) * 1.05))
+    ax.set_xlabel(r"predicted probability $p = P(y=1)$")
+    ax.set_ylabel(f"loss when $y = {y}$")
+    ax.legend(frameon=False, loc="upper center" if y == 1 else "upper left")
+    return ax
+
+
+def plot_expected_log_loss(q, *, ax=None, num=400, eps=1e-3, colors=None):
+    """Plot the expected log-loss against the predicted probability, one curve per ``q``.
+
+    If a label is 1 with true frequency ``q`` and the model always predicts
+    ``p``, the expected log-loss is ``-q log p - (1 - q) log(1 - p)``. Each
+    curve's minimum, at ``p = q``, is marked with a dot.
+
+    Parameters
+    ----------
+    q : float or sequence of float
+        True frequencies of the label 1, each in (0, 1).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    num : int
+        Number of grid points per curve.
+    eps : float
+        The grid covers ``[eps, 1 - eps]``.
+    colors : sequence of str, optional
+        One colour per ``q``; by default a fixed sequence from :data:`COLORS`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        For each ``q`` in order: its curve, then its marked minimum.
+
+    Examples
+    --------
+    >>> ax = plot_expected_log_loss([0.3])
+    >>> x, y = ax.lines[1].get_data()
+    >>> float(x[0]), round(float(y[0]), 4)     # minimum at p = q, value = entropy of q
+    (0.3, 0.6109)
+    """
+    ax = new_ax(ax)
+    qs = np.atleast_1d(np.asarray(q, dtype=float))
+    if np.any((qs <= 0) | (qs >= 1)):
+        raise ValueError(f"every q must lie strictly between 0 and 1, got {qs.tolist()}")
+    if colors is None:
+        cycle = [COLORS[k] for k in ("y1", "squared_error", "cross_entropy", "y0", "hinge")]
+        colors = [cycle[i % len(cycle)] for i in range(len(qs))]
+    p = np.linspace(eps, 1 - eps, num)
+    for qi, c in zip(qs, colors):
+        ax.plot(p, -qi * np.log(p) - (1 - qi) * np.log1p(-p), color=c,
+                label=f"true frequency $q = {qi:g}$")
+        best = -qi * np.log(qi) - (1 - qi) * np.log1p(-qi)
+        ax.plot([qi], [best], "o", color=c, markeredgecolor=COLORS["mark"], zorder=3)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 3)
+    ax.set_xlabel(r"predicted probability $p$")
+    ax.set_ylabel("expected log-loss (nats)")
+    ax.legend(frameon=False, loc="upper center")
+    return ax
+
+
+def plot_running_product(products, *, exact_log10=None, ax=None, limits=True):
+    """Plot the base-10 logarithm of running products against the number of factors.
+
+    Parameters
+    ----------
+    products : dict of str to ndarray
+        Running products, each ``products[name][k]`` the product of the first
+        ``k + 1`` factors, computed in the array's own dtype. Each is drawn in
+        ``COLORS[name]`` when ``name`` is a palette key (e.g. ``"float32"``).
+        Exact zeros (underflow) cannot be drawn on a log scale: the curve stops
+        and a dotted vertical line marks the first factor count whose product is 0.0.
+    exact_log10 : ndarray, optional
+        The exact ``log10`` of the product (computed as a sum of logs), drawn
+        dashed in ``COLORS["exact"]``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    limits : bool
+        Draw, for each dtype, a horizontal line at its smallest normal number
+        (solid) and its smallest subnormal number (dash-dot).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The first ``len(products)`` lines are the curves, in the order given.
+
+    Examples
+    --------
+    >>> prods = {"float64": np.cumprod(np.full(3, 0.1))}
+    >>> ax = plot_running_product(prods, limits=False)
+    >>> np.round(ax.lines[0].get_ydata(), 6).tolist()
+    [-1.0, -2.0, -3.0]
+    """
+    ax = new_ax(ax)
+    curves = {}
+    for name, prod in products.items():
+        prod = np.asarray(prod)
+        k = np.arange(1, prod.size + 1)
+        with np.errstate(divide="ignore"):
+            y = np.log10(prod.astype(np.float64))
+        y[~np.isfinite(y)] = np.nan
+        color = COLORS.get(name)
+        (line,) = ax.plot(k, y, color=color, label=f"{name} product")
+        curves[name] = (prod, line.get_color())
+    if exact_log10 is not None:
+        exact_log10 = np.asarray(exact_log10, dtype=float)
+        ax.plot(np.arange(1, exact_log10.size + 1), exact_log10, color=COLORS["exact"],
+                linestyle="--", linewidth=1, label="exact (sum of logs)")
+    for name, (prod, color) in curves.items():
+        zeros = np.flatnonzero(prod == 0)
+        if zeros.size:
+            ax.axvline(zeros[0] + 1, color=color, linestyle=":", linewidth=1.2)
+        if limits and np.issubdtype(prod.dtype, np.floating):
+            info = np.finfo(prod.dtype)
+            ax.axhline(np.log10(float(info.smallest_normal)), color=color, linewidth=0.8,
+                       alpha=0.6)
+            ax.axhline(np.log10(float(info.smallest_subnormal)), color=color,
+                       linewidth=0.8, linestyle="-.", alpha=0.6)
+    ax.set_xlabel("number of factors multiplied")
+    ax.set_ylabel(r"$\log_{10}$ of running product")
+    ax.legend(frameon=False, loc="lower left")
+    return ax
