@@ -347,3 +347,267 @@ def plot_running_product(products, *, exact_log10=None, ax=None, limits=True):
     ax.set_ylabel(r"$\log_{10}$ of running product")
     ax.legend(frameon=False, loc="lower left")
     return ax
+
+
+# ---------------------------------------------------------------------------
+# Chapters 4-5: logits, numerical stability, many classes (engineer D).
+# ---------------------------------------------------------------------------
+
+__all__ += [
+    "plot_naive_vs_stable",
+    "plot_gradient_factors",
+    "plot_learning_curves",
+    "plot_class_distributions",
+    "plot_cross_entropy_decomposition",
+]
+
+
+def plot_naive_vs_stable(z, naive, stable, *, exact=None, exact_z=None, ax=None,
+                         ylabel="loss"):
+    """Plot a loss computed naively and stably against the logit, marking where the naive one breaks.
+
+    Parameters
+    ----------
+    z : array_like, shape (M,)
+        Logits, the x axis.
+    naive, stable : array_like, shape (M,)
+        The loss at each logit from the naive formula (may contain ``inf`` or
+        ``nan``) and from the stable one. Non-finite naive values are not drawn;
+        a dotted vertical line marks the first logit where the naive value is
+        not finite.
+    exact : array_like, optional
+        High-precision reference values, drawn as black dots at ``exact_z``
+        (or at ``z`` when ``exact_z`` is ``None``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    ylabel : str
+        Label of the y axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is the naive curve, ``ax.lines[1]`` the stable one,
+        then the exact points (if any), then the breakdown line (if any).
+
+    Examples
+    --------
+    >>> z = np.array([0.0, 1.0, 2.0])
+    >>> ax = plot_naive_vs_stable(z, np.array([0.5, np.inf, np.inf]), z)
+    >>> float(ax.lines[-1].get_xdata()[0])     # the naive loss first breaks at z = 1
+    1.0
+    """
+    ax = new_ax(ax)
+    z = np.asarray(z, dtype=float)
+    naive = np.asarray(naive, dtype=float)
+    stable = np.asarray(stable, dtype=float)
+    if not (z.shape == naive.shape == stable.shape):
+        raise ValueError(f"z, naive and stable must have one shape, got {z.shape}, "
+                         f"{naive.shape} and {stable.shape}")
+    bad = ~np.isfinite(naive)
+    ax.plot(z, np.where(bad, np.nan, naive), color=COLORS["float32"],
+            label="naive: sigmoid, then log")
+    ax.plot(z, stable, color=COLORS["float64"], linestyle="--",
+            label="stable: softplus form")
+    if exact is not None:
+        ez = z if exact_z is None else np.asarray(exact_z, dtype=float)
+        ax.plot(ez, np.asarray(exact, dtype=float), "o", color=COLORS["exact"],
+                markersize=3, label="exact (mpmath)", zorder=3)
+    if bad.any():
+        ax.axvline(z[np.argmax(bad)], color=COLORS["limit"], linestyle=":",
+                   linewidth=1.2, label="naive value is inf or nan")
+    ax.set_xlabel("logit $z$")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, loc="upper left")
+    return ax
+
+
+def plot_gradient_factors(z, *, y=1, ax=None):
+    """Plot the size of the gradient with respect to the logit for log-loss and for squared error.
+
+    For a sample with label ``y`` and logit ``z``, with ``s = sigmoid(z)``,
+    draws ``|s - y|`` (log-loss on the logit), ``|2 (s - y) s (1 - s)|``
+    (squared error ``(s - y)**2`` on the sigmoid output) and the slope
+    ``s (1 - s)`` of the sigmoid (dashed).
+
+    Parameters
+    ----------
+    z : array_like, shape (M,)
+        Logits, the x axis.
+    y : {0, 1}
+        The true label.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines in order: log-loss gradient, squared-error gradient, sigmoid slope.
+
+    Examples
+    --------
+    >>> ax = plot_gradient_factors(np.array([0.0]))
+    >>> [float(line.get_ydata()[0]) for line in ax.lines]   # at z = 0: 1/2, 2 (1/2)(1/4), 1/4
+    [0.5, 0.25, 0.25]
+    """
+    if y not in (0, 1):
+        raise ValueError(f"y must be 0 or 1, got {y!r}")
+    ax = new_ax(ax)
+    z = np.asarray(z, dtype=float)
+    s = 0.5 * (1.0 + np.tanh(0.5 * z))        # sigmoid without overflow
+    slope = s * (1.0 - s)
+    ax.plot(z, np.abs(s - y), color=COLORS["log_loss"],
+            label=r"log-loss: $|\sigma(z) - y|$")
+    ax.plot(z, np.abs(2.0 * (s - y) * slope), color=COLORS["squared_error"],
+            label=r"squared error: $|2(\sigma(z) - y)\,\sigma'(z)|$")
+    ax.plot(z, slope, color=COLORS["limit"], linestyle="--",
+            label=r"slope $\sigma'(z)$")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("logit $z$")
+    ax.set_ylabel(f"|gradient| when $y = {y}$")
+    ax.legend(frameon=False, loc="upper right" if y == 1 else "upper left", fontsize=9)
+    return ax
+
+
+def plot_learning_curves(curves, *, labels=None, reference=None, ax=None,
+                         xlabel="gradient step", ylabel="mean log-loss (nats)"):
+    """Plot one learning curve per entry of ``curves`` against the step number.
+
+    Parameters
+    ----------
+    curves : dict of str to array_like
+        ``curves[name][k]`` is the value after ``k`` steps. Each curve is drawn
+        in ``COLORS[name]`` when ``name`` is a palette key (e.g. ``"log_loss"``,
+        ``"squared_error"``).
+    labels : dict of str to str, optional
+        Legend entry per name; the name itself by default.
+    reference : float, optional
+        A horizontal dotted line, e.g. the loss of a constant prediction.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    xlabel, ylabel : str
+        Axis labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The curves are ``ax.lines[:len(curves)]``, in the order given.
+
+    Examples
+    --------
+    >>> ax = plot_learning_curves({"log_loss": [3.0, 2.0, 1.0]})
+    >>> ax.lines[0].get_color() == COLORS["log_loss"]
+    True
+    """
+    ax = new_ax(ax)
+    labels = {} if labels is None else labels
+    for name, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        ax.plot(np.arange(values.size), values, color=COLORS.get(name),
+                label=labels.get(name, name))
+    if reference is not None:
+        ax.axhline(reference, color=COLORS["limit"], linestyle=":", linewidth=1.2)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, loc="upper right")
+    return ax
+
+
+def plot_class_distributions(distributions, *, class_names=None, ax=None, colors=None,
+                             ylabel="probability"):
+    """Bar chart of several distributions over the same classes, side by side.
+
+    Parameters
+    ----------
+    distributions : dict of str to array_like
+        Legend entry to probability vector, each of shape (C,).
+    class_names : sequence of str, optional
+        Tick labels of the C classes; ``0 .. C-1`` by default.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    colors : sequence of str, optional
+        One colour per distribution; by default a fixed sequence from :data:`COLORS`.
+    ylabel : str
+        Label of the y axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.containers[i]`` holds the bars of the i-th distribution.
+
+    Examples
+    --------
+    >>> ax = plot_class_distributions({"p": [0.2, 0.8], "q": [0.5, 0.5]})
+    >>> [float(b.get_height()) for b in ax.containers[0]]
+    [0.2, 0.8]
+    """
+    ax = new_ax(ax)
+    dists = {k: np.asarray(v, dtype=float) for k, v in distributions.items()}
+    sizes = {v.shape for v in dists.values()}
+    if len(sizes) != 1 or len(next(iter(sizes))) != 1:
+        raise ValueError(f"every distribution must be a vector of the same length, got shapes "
+                         f"{[v.shape for v in dists.values()]}")
+    n_classes = next(iter(sizes))[0]
+    if colors is None:
+        cycle = [COLORS[k] for k in ("exact", "cross_entropy", "y1", "squared_error", "y0")]
+        colors = [cycle[i % len(cycle)] for i in range(len(dists))]
+    width = 0.8 / len(dists)
+    pos = np.arange(n_classes)
+    for i, ((name, probs), color) in enumerate(zip(dists.items(), colors)):
+        ax.bar(pos + (i - (len(dists) - 1) / 2) * width, probs, width=width, color=color,
+               label=name)
+    ax.set_xticks(pos)
+    ax.set_xticklabels([str(c) for c in (range(n_classes) if class_names is None
+                                         else class_names)])
+    ax.set_xlabel("class")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, loc="upper right", fontsize=9)
+    return ax
+
+
+def plot_cross_entropy_decomposition(t, cross_entropy, entropy, *, mark=None, ax=None,
+                                     xlabel="model parameter $t$"):
+    """Plot a cross-entropy H(p, q_t) above the entropy H(p), the gap shaded as KL(p || q_t).
+
+    Parameters
+    ----------
+    t : array_like, shape (M,)
+        Parameter of a family of model distributions ``q_t``, the x axis.
+    cross_entropy : array_like, shape (M,)
+        ``H(p, q_t)`` at each ``t`` (nats).
+    entropy : float
+        ``H(p)``, the floor that ``H(p, q_t)`` touches only when ``q_t = p``.
+    mark : float, optional
+        A value of ``t`` to mark with a dot on the curve (where ``q_t = p``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    xlabel : str
+        Label of the x axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is the cross-entropy, ``ax.lines[1]`` the entropy line.
+
+    Examples
+    --------
+    >>> ax = plot_cross_entropy_decomposition([0.0, 1.0, 2.0], [2.0, 1.0, 1.5], 1.0, mark=1.0)
+    >>> float(ax.lines[1].get_ydata()[0])
+    1.0
+    """
+    ax = new_ax(ax)
+    t = np.asarray(t, dtype=float)
+    ce = np.asarray(cross_entropy, dtype=float)
+    if t.shape != ce.shape:
+        raise ValueError(f"t and cross_entropy must have one shape, got {t.shape} and {ce.shape}")
+    ax.plot(t, ce, color=COLORS["cross_entropy"], label=r"cross-entropy $H(p, q_t)$")
+    ax.plot(t, np.full_like(t, float(entropy)), color=COLORS["exact"], linestyle="--",
+            linewidth=1, label=r"entropy $H(p)$")
+    ax.fill_between(t, float(entropy), ce, color=COLORS["cross_entropy"], alpha=0.2,
+                    label=r"KL divergence $D_{\mathrm{KL}}(p \,\|\, q_t)$")
+    if mark is not None:
+        ax.plot([mark], [float(np.interp(mark, t, ce))], "o", color=COLORS["mark"], zorder=3)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("nats")
+    ax.legend(frameon=False, loc="upper right", fontsize=9)
+    return ax
