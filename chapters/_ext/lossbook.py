@@ -1,0 +1,195 @@
+"""The book's own Sphinx extension: an offline, never-stale Jupyter Book.
+
+Loaded from ``_config.yml`` (``sphinx: local_extensions: {lossbook: chapters/_ext}``).
+It does three things that Jupyter Book 1.x does not do by itself:
+
+1. **Offline maths.** MathJax 3 comes from an installed Python package
+   (``django-static-mathjax``); its files are copied into ``_static/mathjax``
+   of the HTML output and ``mathjax_path`` points there, so no page asks a CDN.
+   Any other script or stylesheet with a remote address is reported as a
+   warning (which fails the strict build); the thebe loader, dead code in a
+   book without launch buttons, is dropped from every page.
+2. **A cache that watches the helper package.** jupyter-cache hashes only the
+   code cells of a notebook, so editing ``lossutils`` would leave every output
+   stale. Here the source files of each package in ``lossbook_watched_packages``
+   are hashed; when the hash differs from the one the cache was filled with,
+   the execution cache is emptied and every page is re-read, so every notebook
+   runs again. A build that ended with warnings forgets its environment, so
+   the next build cannot pass by skipping the page that failed.
+3. **Notebook downloads.** Every notebook page gets an ``.ipynb`` entry in the
+   theme's download menu: the executed notebook, copied next to the sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+# What of the MathJax distribution the pages need: the TeX-to-SVG bundle (SVG
+# output needs no web fonts) and the folders it loads optional parts from.
+MATHJAX_ENTRY = "tex-svg.js"
+MATHJAX_PARTS = ("a11y", "adaptors", "input", "output", "sre", "ui")
+MATHJAX_STATIC = "mathjax"  # folder under _static/
+DIGEST_FILE = "lossbook-watched.sha256"  # stored beside the jupyter-cache
+
+
+# -- 1. offline maths ----------------------------------------------------------
+
+
+def mathjax_source_dir() -> Path:
+    """The ``es5`` folder of the installed MathJax package."""
+    spec = importlib.util.find_spec("mathjax")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "MathJax is not installed; `pip install -r requirements.txt` "
+            "(it provides django-static-mathjax)"
+        )
+    es5 = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5"
+    if not (es5 / MATHJAX_ENTRY).is_file():
+        raise RuntimeError(f"no {MATHJAX_ENTRY} under {es5}; is django-static-mathjax installed?")
+    return es5
+
+
+def use_local_mathjax(app: Sphinx, config) -> None:
+    """Point Sphinx's MathJax loader at the copy inside the build."""
+    config.mathjax_path = f"{MATHJAX_STATIC}/{MATHJAX_ENTRY}"
+
+
+def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the MathJax files into ``_static/mathjax`` of an HTML build."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source = mathjax_source_dir()
+    target = Path(app.outdir) / "_static" / MATHJAX_STATIC
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / MATHJAX_ENTRY, target / MATHJAX_ENTRY)
+    for part in MATHJAX_PARTS:
+        shutil.copytree(source / part, target / part, dirs_exist_ok=True)
+
+
+def is_remote(uri: str) -> bool:
+    """Whether ``uri`` would make the browser ask another host."""
+    return uri.startswith("//") or uri.split(":", 1)[0].lower() in {"http", "https", "ftp"}
+
+
+def keep_assets_local(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Drop the thebe loader; warn about any script or stylesheet from the network."""
+    scripts = context.get("script_files", [])
+    kept = []
+    for script in scripts:
+        name = str(script)
+        body = getattr(script, "attributes", {}).get("body", "")
+        if name.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body:
+            continue
+        if is_remote(name):
+            logger.warning(f"{pagename}: script from the network: {name}", type="lossbook", subtype="offline")
+        kept.append(script)
+    context["script_files"] = kept
+    for css in context.get("css_files", []):
+        if is_remote(str(css)):
+            logger.warning(f"{pagename}: stylesheet from the network: {css}", type="lossbook", subtype="offline")
+
+
+# -- 2. a cache that watches the helper package ---------------------------------
+
+
+def watched_files(packages: list[str]) -> list[Path]:
+    """Every source file of the watched packages, in a stable order."""
+    files = []
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError(f"watched package {name!r} is not importable; is it installed?")
+        for root in spec.submodule_search_locations:
+            for path in sorted(Path(root).rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".pyo"}:
+                    files.append(path)
+    return files
+
+
+def watched_digest(packages: list[str]) -> str:
+    """SHA-256 over the relative names and contents of the watched files."""
+    digest = hashlib.sha256()
+    for name in packages:
+        digest.update(f"package {name}\n".encode())
+    for path in watched_files(packages):
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cache_dir(app: Sphinx) -> Path:
+    configured = app.env.mystnb_config.execution_cache_path
+    if configured:
+        return Path(configured)
+    return Path(app.outdir).parent / ".jupyter_cache"
+
+
+def outdated_by_package(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
+    """Empty the execution cache and re-read every page when a watched package changed."""
+    current = watched_digest(app.config.lossbook_watched_packages)
+    cache = cache_dir(app)
+    marker = cache / DIGEST_FILE
+    cached = marker.read_text().strip() if marker.is_file() else None
+    if cached != current:
+        if cache.exists():
+            logger.info(f"[lossbook] watched packages changed: clearing the execution cache {cache}")
+            shutil.rmtree(cache)
+        cache.mkdir(parents=True, exist_ok=True)
+        marker.write_text(current + "\n")
+    if getattr(env, "lossbook_digest", None) == current:
+        return []
+    env.lossbook_digest = current
+    stale = sorted(set(env.found_docs) - set(added) - set(changed))
+    if stale:
+        logger.info(f"[lossbook] watched packages changed: re-reading {len(stale)} pages")
+    return stale
+
+
+def forget_failed_build(app: Sphinx, exception: Exception | None) -> None:
+    """After a failed or warning build, drop the saved environment.
+
+    Sphinx pickles the environment after reading, warnings or not; without
+    this a second run would find nothing outdated and pass.
+    """
+    if exception is None and not getattr(app, "_warncount", 0):
+        return
+    pickle = Path(app.doctreedir) / "environment.pickle"
+    if pickle.exists():
+        pickle.unlink()
+
+
+# -- 3. notebook downloads ------------------------------------------------------
+
+
+def offer_ipynb_download(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Copy the executed notebook of a notebook page beside the sources for download."""
+    if app.builder.format != "html" or doctree is None:
+        return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.is_file():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("lossbook_watched_packages", ["lossutils"], "env", [list])
+    app.connect("config-inited", use_local_mathjax)
+    app.connect("env-get-outdated", outdated_by_package)
+    # before sphinx-book-theme builds its header buttons (priority 501)
+    app.connect("html-page-context", offer_ipynb_download, priority=400)
+    app.connect("html-page-context", keep_assets_local, priority=900)
+    app.connect("build-finished", copy_mathjax)
+    app.connect("build-finished", forget_failed_build)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
