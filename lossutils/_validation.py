@@ -112,6 +112,7 @@ def class_index_shapes(input_shape: tuple[int, ...], target_shape: tuple[int, ..
         expected: tuple[int, ...] = ()
     else:
         expected = (input_shape[0],) + input_shape[2:]
+    some_classes(input_shape[0] if len(input_shape) == 1 else input_shape[1], input_shape)
     if target_shape == expected:
         return
     if len(input_shape) >= 2 and len(target_shape) >= 1 and target_shape[0] != input_shape[0]:
@@ -124,6 +125,15 @@ def class_index_shapes(input_shape: tuple[int, ...], target_shape: tuple[int, ..
         f"indices of shape {expected} (input's shape without its class axis, axis "
         f"{0 if len(input_shape) == 1 else 1}), or class probabilities of shape {input_shape}"
     )
+
+
+def some_classes(n_classes: int, input_shape: tuple[int, ...]) -> None:
+    if n_classes == 0:
+        axis = 0 if len(input_shape) == 1 else 1
+        raise ValueError(
+            f"input has shape {input_shape}, with 0 classes along its class axis (axis "
+            f"{axis}); a classification loss needs at least one class"
+        )
 
 
 def check_class_range(target: NDArray[np.integer], n_classes: int, ignore_index: int) -> NDArray[np.bool_]:

@@ -215,6 +215,8 @@ def softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     array([1., 0.])
     """
     x = v.as_float_array(x, "x")
+    if x.size == 0:
+        return x.copy()
     m = np.max(x, axis=axis, keepdims=True)
     with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in PyTorch
         e = np.exp(x - m)
@@ -261,6 +263,8 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     array([-4.24835426e-18, -4.00000000e+01])
     """
     x = v.as_float_array(x, "x")
+    if x.size == 0:
+        return x.copy()
     return _log_softmax(x, axis)
 
 
@@ -285,7 +289,7 @@ def _as_ncs(x: FloatArray) -> FloatArray:
     """View input of shape (C,), (N, C) or (N, C, d1..dK) as (N, C, S)."""
     if x.ndim == 1:
         return x.reshape(1, x.shape[0], 1)
-    return x.reshape(x.shape[0], x.shape[1], -1)
+    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:])))
 
 
 def _class_index_setup(
@@ -299,8 +303,9 @@ def _class_index_setup(
     w = v.class_weight(weight, n_classes)
     out_shape = t.shape
     n = 1 if x.ndim == 1 else x.shape[0]
-    t2 = t.reshape(n, -1)
-    ignored2 = ignored.reshape(n, -1)
+    s = int(np.prod(x.shape[2:]))
+    t2 = t.reshape(n, s)
+    ignored2 = ignored.reshape(n, s)
     if ignored2.any():
         t2 = np.where(ignored2, 0, t2)
     else:
@@ -322,7 +327,7 @@ def _target_nll(x3: FloatArray, t2: NDArray[np.intp]) -> FloatArray:
         xc = x3[start : start + rows]
         tc = t2[start : start + rows, None, :]
         xt = np.take_along_axis(xc, tc, axis=1)
-        m = np.max(xc, axis=1, keepdims=True) if c else np.full_like(xt, -np.inf)
+        m = np.max(xc, axis=1, keepdims=True)
         with np.errstate(invalid="ignore"):  # inf - inf: a +inf or all -inf row gives NaN, as in PyTorch
             e = xc - m
             big_m = (m - xt)[:, 0, :]
@@ -409,13 +414,10 @@ def nll_loss(
     t2, ignored, w, out_shape = _class_index_setup(x, target, weight, ignore_index)
     x3 = _as_ncs(x)
     picked = np.take_along_axis(x3, t2[:, None, :], axis=1)[:, 0, :]
-    wt = _target_weights(t2, ignored, w)
-    if wt is None:
-        loss = -picked.astype(np.float64)
-    else:
-        loss = -(wt * picked)
     if ignored is not None:
-        loss = np.where(ignored, 0.0, loss)
+        picked = np.where(ignored, 0, picked)  # before weighting: an ignored -inf must not give 0 * inf
+    wt = _target_weights(t2, ignored, w)
+    loss = -picked if wt is None else -(wt * picked)
     denominator = None if wt is None else np.sum(wt, dtype=np.float64)
     return _reduce(loss.reshape(out_shape), reduction, x.dtype, denominator)
 
@@ -558,13 +560,10 @@ def cross_entropy(
     x3 = _as_ncs(x)
     n_classes = x3.shape[1]
     nll = _target_nll(x3, t2)
+    if ignored is not None:
+        nll = np.where(ignored, 0, nll)  # before weighting: an ignored inf must not give 0 * inf
     wt = _target_weights(t2, ignored, w)
-    if wt is None:
-        loss: FloatArray = nll
-    else:
-        loss = wt * nll
-        if ignored is not None:
-            loss = np.where(ignored, 0.0, loss)
+    loss: FloatArray = nll if wt is None else wt * nll
     if eps > 0:
         logp = _log_softmax(x3, axis=1)
         if w is None:
@@ -594,6 +593,7 @@ def _cross_entropy_probs(
             f"indices instead, or leave ignore_index at its default -100"
         )
     n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
+    v.some_classes(n_classes, x.shape)
     w = v.class_weight(weight, n_classes)
     x3 = _as_ncs(x)
     q3 = q.reshape(x3.shape).astype(np.float64)
@@ -697,7 +697,7 @@ def binary_cross_entropy(
     loss = -(y * log_p + (1 - y) * log_1mp)
     if w is not None:
         loss = w * loss
-    return _reduce(loss.astype(x.dtype, copy=False), reduction, x.dtype)
+    return _reduce(loss, reduction, x.dtype)
 
 
 def binary_cross_entropy_with_logits(
@@ -790,7 +790,7 @@ def binary_cross_entropy_with_logits(
         loss = np.where(pos == 0, 0, pos * _softplus(-x)) + np.where(neg == 0, 0, neg * _softplus(x))
     if w is not None:
         loss = w * loss
-    return _reduce(loss.astype(x.dtype, copy=False), reduction, x.dtype)
+    return _reduce(loss, reduction, x.dtype)
 
 
 # ---------------------------------------------------------------------------
@@ -884,7 +884,7 @@ def log_loss(
             f"sorted order"
         )
     row_sums = np.sum(p, axis=1, dtype=np.float64)
-    if not np.allclose(row_sums, 1, rtol=np.sqrt(np.finfo(p.dtype).eps), atol=0):
+    if not np.allclose(row_sums, 1, rtol=np.sqrt(np.finfo(p.dtype).eps), atol=1e-8):
         warnings.warn(
             "The y_pred values do not sum to one. Make sure to pass probabilities.",
             UserWarning,
@@ -905,5 +905,10 @@ def log_loss(
             )
         total = np.sum(s * loss)
         denom = np.sum(s)
+        if normalize and denom == 0:
+            raise ValueError(
+                "sample_weight sums to 0, so the weighted mean log-loss is undefined; "
+                "give some sample a positive weight, or use normalize=False for the sum"
+            )
     value = total / denom if normalize else total
     return np.asarray(value, dtype=p.dtype)
