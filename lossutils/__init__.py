@@ -25,11 +25,13 @@ from .functional import (
     softmax,
 )
 from .likelihood import likelihood, log_likelihood
+from .checks import diagnose
 
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "diagnose",
     "likelihood",
     "log_likelihood",
     "log_loss",

@@ -611,3 +611,110 @@ def plot_cross_entropy_decomposition(t, cross_entropy, entropy, *, mark=None, ax
     ax.set_ylabel("nats")
     ax.legend(frameon=False, loc="upper right", fontsize=9)
     return ax
+
+
+# --- chapters 8-9 (mistakes; training end to end) -------------------------------------------
+
+__all__ += [
+    "plot_softmax_floor",
+    "plot_loss_curves",
+]
+
+
+def plot_softmax_floor(num_classes, floor, log_c, *, ax=None):
+    """Plot the loss floor of a softmax applied before cross-entropy against the number of classes.
+
+    Parameters
+    ----------
+    num_classes : array_like, shape (M,)
+        Numbers of classes :math:`C` (the x axis, drawn on a log scale).
+    floor : array_like, shape (M,)
+        The smallest reachable loss at each :math:`C`, :math:`\\log(1 + (C-1)/e)`.
+    log_c : array_like, shape (M,)
+        :math:`\\log C`, the loss of a uniform guess, drawn dashed for comparison.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is the floor, ``ax.lines[1]`` is :math:`\\log C`.
+
+    Examples
+    --------
+    >>> C = np.array([2, 10, 100])
+    >>> ax = plot_softmax_floor(C, np.log1p((C - 1) / np.e), np.log(C))
+    >>> ax.get_xscale(), len(ax.lines)
+    ('log', 2)
+    """
+    ax = new_ax(ax)
+    c = np.asarray(num_classes, dtype=float)
+    floor = np.asarray(floor, dtype=float)
+    log_c = np.asarray(log_c, dtype=float)
+    if not (c.shape == floor.shape == log_c.shape):
+        raise ValueError(f"num_classes, floor and log_c must have one shape, got {c.shape}, "
+                         f"{floor.shape} and {log_c.shape}")
+    ax.plot(c, floor, color=COLORS["cross_entropy"],
+            label=r"floor with a softmax first: $\log(1 + (C-1)/e)$")
+    ax.plot(c, log_c, color=COLORS["limit"], linestyle="--",
+            label=r"uniform guess: $\log C$")
+    ax.set_xscale("log")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("number of classes $C$")
+    ax.set_ylabel("loss (nats)")
+    ax.legend(frameon=False, loc="upper left", fontsize=9)
+    return ax
+
+
+def plot_loss_curves(curves, *, colors=None, linestyles=None, hlines=None, ax=None,
+                     xlabel="epoch", ylabel="mean loss (nats)"):
+    """Plot several loss curves against the epoch (or step), with optional reference lines.
+
+    Parameters
+    ----------
+    curves : dict of str to array_like
+        Legend label to values; ``curves[label][k]`` is drawn at ``x = k``.
+    colors : dict of str to str, optional
+        Label to a :data:`COLORS` key (e.g. ``"cross_entropy"``, ``"bce"``) or
+        a matplotlib colour. Curves without an entry use ``COLORS["mark"]``.
+    linestyles : dict of str to str, optional
+        Label to a matplotlib line style (e.g. ``"--"`` for a test curve).
+    hlines : dict of str to float, optional
+        Label to the height of a dotted horizontal reference line, drawn in
+        ``COLORS["limit"]`` (e.g. a loss floor, or another model's loss).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+    xlabel, ylabel : str
+        Axis labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The curves are ``ax.lines[:len(curves)]`` in the order given, then the
+        reference lines.
+
+    Examples
+    --------
+    >>> ax = plot_loss_curves({"train": [1.0, 0.5, 0.3]}, colors={"train": "bce"},
+    ...                       hlines={"floor": 0.2})
+    >>> ax.lines[0].get_color() == COLORS["bce"], float(ax.lines[1].get_ydata()[0])
+    (True, 0.2)
+    """
+    ax = new_ax(ax)
+    colors = {} if colors is None else colors
+    linestyles = {} if linestyles is None else linestyles
+    hlines = {} if hlines is None else hlines
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1:
+            raise ValueError(f"curve {label!r} must be one-dimensional, got shape {values.shape}")
+        color = colors.get(label, "mark")
+        ax.plot(np.arange(values.size), values, color=COLORS.get(color, color),
+                linestyle=linestyles.get(label, "-"), label=label)
+    for label, y in hlines.items():
+        ax.axhline(float(y), color=COLORS["limit"], linestyle=":", linewidth=1.5, label=label)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, loc="upper right", fontsize=9)
+    return ax
