@@ -600,10 +600,10 @@ def _cross_entropy_probs(
     if eps > 0:
         q3 = (1 - eps) * q3 + eps / n_classes
     logp = _log_softmax(x3, axis=1)
+    logp = np.where(q3 == 0, 0, logp)  # a class with probability 0 counts 0, even at logit -inf
     terms = q3 * logp
     if w is not None:
         terms = terms * w[None, :, None]
-    terms = np.where(q3 == 0, 0.0, terms)
     loss = -np.sum(terms, axis=1)
     out_shape = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
     return _reduce(loss.reshape(out_shape), reduction, x.dtype)
