@@ -362,62 +362,75 @@ __all__ += [
 ]
 
 
-def plot_naive_vs_stable(z, naive, stable, *, exact=None, exact_z=None, ax=None,
-                         ylabel="loss"):
-    """Plot a loss computed naively and stably against the logit, marking where the naive one breaks.
+def plot_naive_vs_stable(z, naive, stable, exact, *, floor=2.0**-24, ax=None):
+    """Plot the relative error of a naive and a stable formula against the logit, on a log scale.
+
+    Draws ``|naive - exact| / |exact|`` and ``|stable - exact| / |exact|``
+    against ``z``. A log axis cannot show an error of exactly 0, so every
+    relative error below ``floor`` (exact zeros included) is drawn at
+    ``floor``, and a grey dashed line marks that floor. Where the naive value
+    is not finite (``inf`` or ``nan``) its curve stops, and a dotted vertical
+    line marks the first such logit.
 
     Parameters
     ----------
     z : array_like, shape (M,)
         Logits, the x axis.
     naive, stable : array_like, shape (M,)
-        The loss at each logit from the naive formula (may contain ``inf`` or
-        ``nan``) and from the stable one. Non-finite naive values are not drawn;
-        a dotted vertical line marks the first logit where the naive value is
-        not finite.
-    exact : array_like, optional
-        High-precision reference values, drawn as black dots at ``exact_z``
-        (or at ``z`` when ``exact_z`` is ``None``).
+        The value of each formula at each logit (the naive one may hold ``inf``
+        or ``nan``).
+    exact : array_like, shape (M,)
+        High-precision reference values (e.g. from mpmath), nonzero.
+    floor : float
+        Smallest relative error drawn; the default ``2**-24`` is the unit
+        roundoff of ``float32``.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when ``None``.
-    ylabel : str
-        Label of the y axis.
 
     Returns
     -------
     matplotlib.axes.Axes
         ``ax.lines[0]`` is the naive curve, ``ax.lines[1]`` the stable one,
-        then the exact points (if any), then the breakdown line (if any).
+        ``ax.lines[2]`` the floor, then the breakdown line (if any).
 
     Examples
     --------
     >>> z = np.array([0.0, 1.0, 2.0])
-    >>> ax = plot_naive_vs_stable(z, np.array([0.5, np.inf, np.inf]), z)
-    >>> float(ax.lines[-1].get_xdata()[0])     # the naive loss first breaks at z = 1
+    >>> ax = plot_naive_vs_stable(z, [1.5, np.inf, 2.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])
+    >>> [float(v) for v in ax.lines[0].get_ydata()]       # 0.5 error, then stopped
+    [0.5, nan, nan]
+    >>> float(ax.lines[-1].get_xdata()[0])                 # first non-finite naive value
     1.0
     """
     ax = new_ax(ax)
     z = np.asarray(z, dtype=float)
     naive = np.asarray(naive, dtype=float)
     stable = np.asarray(stable, dtype=float)
-    if not (z.shape == naive.shape == stable.shape):
-        raise ValueError(f"z, naive and stable must have one shape, got {z.shape}, "
-                         f"{naive.shape} and {stable.shape}")
+    exact = np.asarray(exact, dtype=float)
+    if not (z.shape == naive.shape == stable.shape == exact.shape):
+        raise ValueError(f"z, naive, stable and exact must have one shape, got {z.shape}, "
+                         f"{naive.shape}, {stable.shape} and {exact.shape}")
+    if np.any(exact == 0):
+        raise ValueError("exact must be nonzero everywhere (the error is relative to it)")
     bad = ~np.isfinite(naive)
-    ax.plot(z, np.where(bad, np.nan, naive), color=COLORS["float32"],
+    if bad.any():                     # stop the curve at the first failure
+        bad[np.argmax(bad):] = True
+    with np.errstate(invalid="ignore"):
+        err_naive = np.abs(naive - exact) / np.abs(exact)
+    err_stable = np.abs(stable - exact) / np.abs(exact)
+    ax.plot(z, np.where(bad, np.nan, np.maximum(err_naive, floor)), color=COLORS["float32"],
             label="naive: sigmoid, then log")
-    ax.plot(z, stable, color=COLORS["float64"], linestyle="--",
+    ax.plot(z, np.maximum(err_stable, floor), color=COLORS["float64"],
             label="stable: softplus form")
-    if exact is not None:
-        ez = z if exact_z is None else np.asarray(exact_z, dtype=float)
-        ax.plot(ez, np.asarray(exact, dtype=float), "o", color=COLORS["exact"],
-                markersize=3, label="exact (mpmath)", zorder=3)
+    ax.axhline(floor, color=COLORS["limit"], linestyle="--", linewidth=1,
+               label=f"floor of the plot ({floor:.1e})")
     if bad.any():
-        ax.axvline(z[np.argmax(bad)], color=COLORS["limit"], linestyle=":",
-                   linewidth=1.2, label="naive value is inf or nan")
+        ax.axvline(z[np.argmax(bad)], color=COLORS["limit"], linestyle=":", linewidth=1.2,
+                   label="naive value is inf or nan from here")
+    ax.set_yscale("log")
     ax.set_xlabel("logit $z$")
-    ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, loc="upper left")
+    ax.set_ylabel("relative error")
+    ax.legend(frameon=False, loc="upper left", fontsize=9)
     return ax
 
 

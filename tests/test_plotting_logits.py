@@ -34,37 +34,37 @@ def sigmoid(z):
 
 # --- plot_naive_vs_stable -----------------------------------------------------------
 
-def test_naive_vs_stable_hides_nonfinite_naive_values():
+def test_naive_vs_stable_draws_relative_errors():
+    z = np.array([0.0, 1.0])
+    ax = lp.plot_naive_vs_stable(z, [1.1, 2.4], [1.0, 2.0], [1.0, 2.0], floor=1e-9)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.1, 0.2])
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [1e-9, 1e-9])   # exact: drawn at the floor
+    assert ax.get_yscale() == "log"
+
+
+def test_naive_vs_stable_stops_naive_curve_at_first_nonfinite_value():
     z = np.array([0.0, 1.0, 2.0, 3.0])
-    ax = lp.plot_naive_vs_stable(z, np.array([0.1, 0.2, np.inf, np.nan]), z)
+    ax = lp.plot_naive_vs_stable(z, [1.5, np.inf, 1.5, np.nan], np.ones(4), np.ones(4))
     drawn = ax.lines[0].get_ydata()
-    np.testing.assert_array_equal(drawn[:2], [0.1, 0.2])
-    assert np.isnan(drawn[2:]).all()
-
-
-def test_naive_vs_stable_marks_first_breakdown():
-    z = np.array([0.0, 1.0, 2.0, 3.0])
-    ax = lp.plot_naive_vs_stable(z, np.array([0.1, 0.2, np.inf, 0.3]), z)
-    assert ax.lines[-1].get_xdata()[0] == 2.0
+    assert drawn[0] == 0.5
+    assert np.isnan(drawn[1:]).all()
+    assert ax.lines[-1].get_xdata()[0] == 1.0
 
 
 def test_naive_vs_stable_no_breakdown_line_when_all_finite():
     z = np.array([0.0, 1.0])
-    ax = lp.plot_naive_vs_stable(z, z, z)
-    assert len(ax.lines) == 2
-
-
-def test_naive_vs_stable_draws_exact_points_at_their_own_logits():
-    z = np.linspace(0, 1, 5)
-    ax = lp.plot_naive_vs_stable(z, z, z, exact=[7.0, 8.0], exact_z=[0.0, 1.0])
-    np.testing.assert_array_equal(ax.lines[2].get_xdata(), [0.0, 1.0])
-    np.testing.assert_array_equal(ax.lines[2].get_ydata(), [7.0, 8.0])
-    assert same_color(ax.lines[2].get_color(), lp.COLORS["exact"])
+    ax = lp.plot_naive_vs_stable(z, [1.0, 1.0], [1.0, 1.0], [1.0, 1.0])
+    assert len(ax.lines) == 3                 # naive, stable, floor
 
 
 def test_naive_vs_stable_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="one shape"):
-        lp.plot_naive_vs_stable([0.0, 1.0], [0.0], [0.0, 1.0])
+        lp.plot_naive_vs_stable([0.0, 1.0], [0.0], [0.0, 1.0], [1.0, 1.0])
+
+
+def test_naive_vs_stable_rejects_zero_reference():
+    with pytest.raises(ValueError, match="nonzero"):
+        lp.plot_naive_vs_stable([0.0], [1.0], [1.0], [0.0])
 
 
 # --- plot_gradient_factors ----------------------------------------------------------
@@ -159,7 +159,7 @@ def test_decomposition_rejects_mismatched_shapes():
 # --- shared conventions -------------------------------------------------------------
 
 CALLS = [
-    lambda ax: lp.plot_naive_vs_stable([0.0, 1.0], [0.0, np.inf], [0.0, 1.0], ax=ax),
+    lambda ax: lp.plot_naive_vs_stable([0.0, 1.0], [1.0, np.inf], [1.0, 1.0], [1.0, 1.0], ax=ax),
     lambda ax: lp.plot_gradient_factors([0.0, 1.0], ax=ax),
     lambda ax: lp.plot_learning_curves({"log_loss": [1.0, 0.5]}, ax=ax),
     lambda ax: lp.plot_class_distributions({"p": [0.5, 0.5]}, ax=ax),
