@@ -1,0 +1,132 @@
+"""Chapter 1: the glued numbers against independent computations.
+
+References are closed forms evaluated in mpmath (50 digits), scikit-learn and
+PyTorch, never the chapter's own code.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import math
+
+import mpmath as mp
+import pytest
+import torch
+from bookutils import executed_notebook, glued
+from sklearn.metrics import log_loss
+
+DOC = "chapters/01-likelihood"
+mp.mp.dps = 50
+
+P = [0.4, 0.6, 0.9, 0.1]
+Y = [0, 1, 1, 0]
+
+
+def chapter_glue(build, doc):
+    """Glued values of ``doc``: ``bookutils.glued``, plus myst-nb 1.4's ``<doc>.glue.json``.
+
+    myst-nb 1.4 moves ``glue(..., display=False)`` outputs out of the executed
+    notebook into a ``.glue.json`` beside it, where ``bookutils.glued`` does not
+    look (reported to the pipeline's owner); read both.
+    """
+    values = glued(build, doc)
+    path = Path(build) / "jupyter_execute" / f"{doc}.glue.json"
+    if path.exists():
+        for name, output in json.loads(path.read_text(encoding="utf-8")).items():
+            text = output.get("data", {}).get("text/plain", "")
+            values.setdefault(name, "".join(text) if isinstance(text, list) else text)
+    return values
+
+
+@pytest.fixture(scope="module")
+def g(book_build):
+    return {name: float(value) for name, value in chapter_glue(book_build, DOC).items() if value}
+
+
+def mp_coin(theta, k, n):
+    theta = mp.mpf(theta)
+    return theta**k * (1 - theta) ** (n - k)
+
+
+def test_table_factors_use_one_minus_p_for_label_zero(g):
+    for i, (p, y) in enumerate(zip(P, Y)):
+        assert g[f"ch1_p{i}"] == p and g[f"ch1_y{i}"] == y
+        assert g[f"ch1_f{i}"] == pytest.approx(p if y == 1 else 1 - p, rel=1e-15)
+
+
+def test_worked_example_likelihood_is_0_2916(g):
+    assert g["ch1_likelihood"] == pytest.approx(float(mp.mpf("0.6") ** 2 * mp.mpf("0.9") ** 2), rel=1e-14)
+    assert g["ch1_likelihood"] == pytest.approx(0.2916, rel=1e-12)
+
+
+def test_worked_example_likelihood_matches_sklearn_log_loss(g):
+    assert g["ch1_likelihood"] == pytest.approx(math.exp(-len(P) * log_loss(Y, P)), rel=1e-12)
+
+
+def test_constant_half_model_likelihood(g):
+    assert g["ch1_p_half"] == 0.5
+    assert g["ch1_L_unsure"] == 0.5**4
+
+
+def test_sharp_model_likelihood(g):
+    assert g["ch1_L_sharp"] == pytest.approx(float(mp.mpf("0.95") ** 4), rel=1e-14)
+
+
+def test_coin_maximiser_is_fraction_of_heads(g):
+    n, k = int(g["ch1_n"]), int(g["ch1_k"])
+    assert 0 < k < n
+    assert g["ch1_theta_hat"] == pytest.approx(k / n, rel=1e-15)
+
+
+def test_coin_maximiser_is_a_stationary_point_of_the_exact_likelihood(g):
+    n, k = int(g["ch1_n"]), int(g["ch1_k"])
+    slope = mp.diff(lambda t: mp_coin(t, k, n), mp.mpf(k) / n)
+    assert abs(slope) < mp.mpf(10) ** -40
+
+
+def test_coin_maximum_value(g):
+    n, k = int(g["ch1_n"]), int(g["ch1_k"])
+    assert g["ch1_L_max"] == pytest.approx(float(mp_coin(mp.mpf(k) / n, k, n)), rel=1e-12)
+
+
+def test_area_under_coin_likelihood_is_the_beta_function(g):
+    n, k = int(g["ch1_n"]), int(g["ch1_k"])
+    assert g["ch1_area"] == pytest.approx(float(mp.beta(k + 1, n - k + 1)), rel=1e-12)
+    assert g["ch1_area"] < 0.01
+
+
+def test_gradient_of_likelihood_at_one_half(g):
+    n, k = int(g["ch1_n"]), int(g["ch1_k"])
+    slope = mp.diff(lambda t: mp_coin(t, k, n), mp.mpf("0.5"))
+    assert g["ch1_grad_start"] == pytest.approx(float(slope), rel=1e-10)
+
+
+def test_big_coin_likelihood_underflows_float64(g):
+    n, k = int(g["ch1_n"]), int(g["ch1_k"])
+    assert int(g["ch1_n_big"]) == 100 * n
+    exact = mp_coin(mp.mpf(k) / n, 100 * k, 100 * n)
+    assert g["ch1_L_big_log10"] == pytest.approx(float(mp.log10(exact)), rel=1e-12)
+    assert g["ch1_L_big_log10"] < math.log10(5e-324)
+    assert g["ch1_L_big"] == 0.0
+
+
+def test_gradient_ascent_reaches_theta_hat_with_torch(g):
+    n, k = int(g["ch1_n"]), int(g["ch1_k"])
+    t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([t], lr=g["ch1_lr"])
+    for _ in range(200):
+        opt.zero_grad()
+        (-(t**k * (1 - t) ** (n - k))).backward()
+        opt.step()
+    assert t.item() == pytest.approx(g["ch1_theta_hat"], abs=1e-3)
+
+
+def test_exercise_flipped_labels_likelihood(g):
+    assert g["ch1_L_flip"] == pytest.approx(0.4 * 0.4 * 0.1 * 0.1, rel=1e-14)
+
+
+def test_coin_figure_is_drawn(book_build):
+    nb = executed_notebook(book_build, DOC)
+    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 1
