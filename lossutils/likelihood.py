@@ -86,7 +86,9 @@ def likelihood(target: ArrayLike, prob: ArrayLike) -> NDArray[np.floating]:
 
     multiclass case: :math:`L = \prod_n p_{n, y_n}`. The product is formed
     honestly (in float64, then cast to `prob`'s dtype), so it underflows to 0
-    for a large enough batch, as the book shows; use
+    for a large enough batch, as the book shows (with probabilities above
+    0.5 it sticks at the smallest subnormal, 5e-324, because
+    :math:`0.6 \times 5 \times 10^{-324}` rounds back up to it); use
     :func:`log_likelihood` for anything but small examples. An empty batch
     has likelihood 1. The rows of a (N, C) `prob` are not checked to sum to 1.
 
@@ -105,14 +107,15 @@ def likelihood(target: ArrayLike, prob: ArrayLike) -> NDArray[np.floating]:
     >>> lu.likelihood(np.array([2, 0]), np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]))
     array(0.3)
 
-    With 2,000 samples each predicted with probability 0.6, the product
-    underflows to 0 while its logarithm is an ordinary number:
+    With 2,000 samples each given probability 0.4, the product
+    (:math:`10^{-796}`) underflows to 0 while its logarithm is an ordinary
+    number:
 
     >>> y = np.ones(2000, dtype=int)
-    >>> lu.likelihood(y, np.full(2000, 0.6))
-    array(0.)
-    >>> lu.log_likelihood(y, np.full(2000, 0.6))
-    array(-1021.65124753)
+    >>> float(lu.likelihood(y, np.full(2000, 0.4)))
+    0.0
+    >>> lu.log_likelihood(y, np.full(2000, 0.4))
+    array(-1832.58146375)
     """
     p, is_zero = _true_label_probs(target, prob)
     if is_zero is not None:
