@@ -1,0 +1,50 @@
+"""The API reference page (chapters/api.md) documents the whole public API of lossutils."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bookutils import toc_docnames
+
+import lossutils
+from lossutils import plotting
+
+DOC = "chapters/api"
+
+
+@pytest.fixture(scope="module")
+def html(book_build):
+    return (book_build / "html" / f"{DOC}.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def anchors(html):
+    return set(re.findall(r'<dt[^>]*\sid="([^"]+)"', html))
+
+
+@pytest.mark.parametrize("name", lossutils.__all__)
+def test_every_public_name_of_lossutils_has_an_entry(anchors, name):
+    where = {f"lossutils.{name}", f"{getattr(lossutils, name).__module__}.{name}"}
+    assert where & anchors, f"lossutils.{name} is not documented on the API page (looked for {sorted(where)})"
+
+
+@pytest.mark.parametrize("name", plotting.__all__)
+def test_every_public_name_of_lossutils_plotting_has_an_entry(anchors, name):
+    assert f"lossutils.plotting.{name}" in anchors
+
+
+def test_entries_carry_their_docstrings(html):
+    # the numpydoc sections were parsed into field lists, not left as text
+    assert html.count("Parameters") >= len(lossutils.__all__)
+    assert "----------" not in html
+
+
+def test_no_raw_cross_reference_roles_are_left_in_the_page(html):
+    assert not re.search(r":(func|class|mod|data|math):`", html)
+
+
+def test_api_page_comes_before_the_bibliography_in_the_toc():
+    order = toc_docnames()
+    assert order.index(DOC) < order.index("chapters/bibliography")
