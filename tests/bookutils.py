@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,13 +90,18 @@ def build_log(proc: subprocess.CompletedProcess) -> str:
     return f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
 
 
+def plain(text: str) -> str:
+    """``text`` without the terminal colour codes Sphinx writes."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
 def executed_in_log(proc: subprocess.CompletedProcess, root: Path) -> set[str]:
     """Docnames whose notebook the build executed (not taken from the cache)."""
     executed = set()
-    for line in proc.stdout.splitlines() + proc.stderr.splitlines():
-        if "Executing notebook using" in line:
+    for line in plain(proc.stdout + "\n" + proc.stderr).splitlines():
+        if ": Executing notebook using" in line:
             path = Path(line.split(": Executing notebook", 1)[0].strip())
-            executed.add(path.relative_to(root).with_suffix("").as_posix())
+            executed.add(path.resolve().relative_to(Path(root).resolve()).with_suffix("").as_posix())
     return executed
 
 

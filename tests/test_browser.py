@@ -1,0 +1,241 @@
+"""Every page in a real browser, opened from disk as a reader with no network would.
+
+Playwright drives Debian's Chromium (/usr/bin/chromium, headless, background
+networking off) over ``file://`` URLs of the session build. Each page is visited
+once; the tests below then check one behaviour each on what the visit recorded.
+A full-page screenshot of each page is saved under ``<build>/screenshots/``.
+
+Without Chromium (or Playwright) these tests skip and say why -- except when the
+environment variable CI is set, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bookutils import toc_docnames
+
+PAGES = toc_docnames()
+CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SEARCH_TERM = "cross-entropy"
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -r requirements.txt)"
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _browser_missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    url: str
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    math: dict = field(default_factory=dict)
+    screenshot: Path | None = None
+
+
+# JavaScript run in the page once it has loaded.
+WAIT_FOR_MATHJAX = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+}"""
+
+IMAGES = """async () => Promise.all([...document.images].map(async img => {
+  try { await img.decode(); } catch (e) {}
+  return {src: img.currentSrc || img.src, width: img.naturalWidth, complete: img.complete};
+}))"""
+
+MATH = r"""() => {
+  const math = [...document.querySelectorAll('.math')];
+  const bare = math.filter(el => !el.querySelector('mjx-container')).map(el => el.textContent.slice(0, 80));
+  const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+  const raw = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('pre, code, script, style, textarea, mjx-container, .highlight')) continue;
+    const t = node.textContent;
+    if (t.includes('\\(') || t.includes('\\)') || t.includes('\\[') || t.includes('$$')) raw.push(t.trim().slice(0, 80));
+  }
+  return {
+    mathjax: !!(window.MathJax && MathJax.version),
+    version: window.MathJax ? MathJax.version : null,
+    math_elements: math.length,
+    rendered: document.querySelectorAll('mjx-container').length,
+    untypeset: bare,
+    raw_tex: raw,
+    errors: document.querySelectorAll('mjx-merror').length,
+  };
+}"""
+
+
+def visit_page(browser, html_dir: Path, relpath: str, query: str = "", screenshot: Path | None = None) -> Visit:
+    page_uri = (html_dir / relpath).as_uri() + (f"?{query}" if query else "")
+    visit = Visit(url=page_uri)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    page = context.new_page()
+    page.on("request", lambda r: visit.requests.append(r.url))
+    page.on("requestfailed", lambda r: visit.failed.append(f"{r.url} ({r.failure})"))
+    page.on("console", lambda m: visit.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
+    try:
+        page.goto(page_uri, wait_until="load")
+        page.evaluate(WAIT_FOR_MATHJAX)
+        page.wait_for_load_state("networkidle")
+        visit.images = page.evaluate(IMAGES)
+        visit.math = page.evaluate(MATH)
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+            visit.screenshot = screenshot
+    finally:
+        context.close()
+    return visit
+
+
+@pytest.fixture(scope="module")
+def html_dir(book_build) -> Path:
+    return book_build / "html"
+
+
+@pytest.fixture(scope="module")
+def visits(browser, html_dir, book_build):
+    """Visit each page at most once, on demand: docname -> Visit."""
+    cache: dict[str, Visit] = {}
+
+    def get(docname: str) -> Visit:
+        if docname not in cache:
+            shot = book_build / "screenshots" / f"{docname.replace('/', '__')}.png"
+            cache[docname] = visit_page(browser, html_dir, f"{docname}.html", screenshot=shot)
+        return cache[docname]
+
+    return get
+
+
+def outside(visit: Visit, html_dir: Path) -> list[str]:
+    root = html_dir.resolve().as_uri() + "/"
+    return [u for u in visit.requests if not (u.startswith(root) or u.startswith(("data:", "blob:", "about:")))]
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_has_no_failed_request(visits, docname):
+    assert visits(docname).failed == []
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_requests_nothing_outside_the_build_folder(visits, html_dir, docname):
+    assert outside(visits(docname), html_dir) == []
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_logs_no_console_error(visits, docname):
+    assert visits(docname).console_errors == []
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_every_image_is_decoded(visits, docname):
+    broken = [img["src"] for img in visits(docname).images if img["width"] == 0]
+    assert broken == []
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_mathjax_runs_where_there_is_maths(visits, docname):
+    math = visits(docname).math
+    if math["math_elements"]:
+        assert math["mathjax"], "the page has maths but MathJax did not start"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_every_formula_is_typeset(visits, docname):
+    math = visits(docname).math
+    assert math["untypeset"] == []
+    assert math["rendered"] >= math["math_elements"]
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_no_raw_tex_is_left_in_the_text(visits, docname):
+    assert visits(docname).math["raw_tex"] == []
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_mathjax_reports_no_tex_error(visits, docname):
+    assert visits(docname).math["errors"] == 0
+
+
+def test_the_book_has_typeset_maths(visits):
+    assert sum(visits(d).math["rendered"] for d in PAGES) > 0, "no page of the book shows typeset maths"
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_full_page_screenshot_is_saved(visits, docname):
+    shot = visits(docname).screenshot
+    assert shot is not None and shot.is_file() and shot.stat().st_size > 0
+
+
+@pytest.fixture(scope="module")
+def search_visit(browser, html_dir, book_build):
+    return visit_page(browser, html_dir, "search.html", query=f"q={SEARCH_TERM}",
+                      screenshot=book_build / "screenshots" / "search.png")
+
+
+def test_search_finds_cross_entropy(browser, html_dir):
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto((html_dir / "search.html").as_uri() + f"?q={SEARCH_TERM}", wait_until="load")
+        results = page.locator("#search-results ul.search li")
+        expect(results.first).to_be_visible(timeout=20_000)
+        assert results.count() > 0
+    finally:
+        context.close()
+
+
+def test_search_page_makes_no_failed_or_outside_request(search_visit, html_dir):
+    assert search_visit.failed == []
+    assert outside(search_visit, html_dir) == []
+    assert search_visit.console_errors == []
+
+
+def test_index_page_redirects_to_the_first_page(browser, html_dir):
+    context = browser.new_context()
+    page = context.new_page()
+    failed, errors = [], []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto((html_dir / "index.html").as_uri())
+        page.wait_for_url(f"**/{PAGES[0]}.html", timeout=20_000)
+        page.wait_for_load_state("load")
+    finally:
+        context.close()
+    assert failed == [] and errors == []
