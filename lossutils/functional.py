@@ -15,6 +15,7 @@ import warnings
 from typing import Literal
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_tuple
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as v
@@ -140,12 +141,15 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims:
 
     Notes
     -----
-    With :math:`m = \max_i x_i`, computes
-    :math:`m + \log \sum_i e^{x_i - m}`: every exponent is :math:`\le 0`, so
-    nothing overflows and the largest term is exactly 1. The sum is
-    accumulated in float64. If :math:`m` is infinite the shift is skipped, so
-    a slice of all :math:`-\infty` gives :math:`-\infty` and one containing
-    :math:`+\infty` gives :math:`+\infty`. An empty slice gives :math:`-\infty`.
+    With :math:`m = \max_i x_i` at index :math:`a`, computes
+    :math:`m + \operatorname{log1p}(\sum_{i \ne a} e^{x_i - m})`: every
+    exponent is :math:`\le 0`, so nothing overflows, and the largest term
+    (exactly 1) is added inside ``log1p`` rather than to the sum, so a result
+    close to :math:`m` keeps its last digits (``logsumexp([0, -40])`` is
+    :math:`4.2 \times 10^{-18}`, not 0). A slice whose maximum is infinite
+    gives that maximum (:math:`-\infty` for all :math:`-\infty`,
+    :math:`+\infty` if it contains :math:`+\infty`); an empty slice gives
+    :math:`-\infty`; NaN propagates.
 
     Examples
     --------
@@ -159,26 +163,85 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims:
     array(1000.69314718)
     """
     x = v.as_float_array(x, "x")
-    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-    s = np.sum(np.exp(x - m), axis=axis, keepdims=True, dtype=np.float64)
-    with np.errstate(divide="ignore"):  # log(0) = -inf for an all -inf or empty slice
-        out = np.log(s) + m
-    if not keepdims:
-        out = np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
-    return np.asarray(out, dtype=x.dtype)
+    axes = tuple(range(x.ndim)) if axis is None else normalize_axis_tuple(axis, x.ndim)
+    kept = [d for d in range(x.ndim) if d not in axes]
+    kept_shape = tuple(x.shape[d] for d in kept)
+    n_rows, n_terms = int(np.prod(kept_shape)), int(np.prod([x.shape[d] for d in axes]))
+    x2 = np.transpose(x, kept + list(axes)).reshape(n_rows, n_terms)
+    if n_terms == 0:
+        out = np.full(n_rows, -np.inf, dtype=x.dtype)
+    else:
+        a = np.argmax(x2, axis=1)
+        m = x2[np.arange(n_rows), a]
+        s_other = _sum_exp_others(x2, m, a)
+        with np.errstate(invalid="ignore"):  # rows with infinite m are replaced by m just below
+            out = np.where(np.isfinite(m), m + np.log1p(s_other), m)
+    if keepdims:
+        return out.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
+    return out.reshape(kept_shape)
+
+
+def _subtraction_error(a: FloatArray, b: FloatArray, d: FloatArray) -> FloatArray:
+    """The exact rounding error ``(a - b) - d`` of ``d = fl(a - b)`` (Knuth's TwoSum).
+
+    Infinite or NaN operands give an error of 0 (their difference carries no
+    rounding error worth correcting).
+    """
+    with np.errstate(invalid="ignore"):  # inf - inf in the error terms; zeroed below
+        b_virtual = a - d
+        a_virtual = d + b_virtual
+        err = (a - a_virtual) + (b_virtual - b)
+    return np.where(np.isfinite(err), err, 0)
+
+
+# A row whose terms other than the largest sum to less than this has a
+# dominant class; its log-probability is then about minus that sum, and the
+# rounding of x_c - m in the exponents would cost up to |x_c - m| / 2 ulp.
+_DOMINANT = 2.0**-10
+
+
+def _sum_exp_others(x2: FloatArray, m: FloatArray, a: NDArray[np.intp]) -> FloatArray:
+    r""":math:`\sum_{c \ne a_r} e^{x_{r,c} - m_r}` for each row r of ``x2`` (R, C), with ``m`` >= the row.
+
+    Leaving out entry :math:`a_r` (the target, or the largest entry) keeps
+    a small sum small instead of burying it under a 1. Where the sum is below
+    ``_DOMINANT`` (entry :math:`a_r` is the maximum and dominates), the row is
+    recomputed with the exact rounding error :math:`\delta` of each
+    subtraction folded in, :math:`e^{z + \delta} \approx e^z (1 + \delta)`,
+    so that the result is accurate to a few ulp even where the exponents
+    :math:`x_c - m` are large.
+    """
+    with np.errstate(invalid="ignore"):  # inf - inf: a +inf or all -inf row is NaN, as in PyTorch
+        e = x2 - m[:, None]
+    np.exp(e, out=e)
+    np.put_along_axis(e, a[:, None], 0, axis=1)
+    s = np.sum(e, axis=1)
+    rows = np.flatnonzero((s < _DOMINANT) & np.isfinite(m))
+    if rows.size:
+        xs, ms = x2[rows], m[rows, None]
+        z = xs - ms
+        es = np.exp(z)
+        es += es * _subtraction_error(xs, ms, z)
+        np.put_along_axis(es, a[rows, None], 0, axis=1)
+        s[rows] = np.sum(es, axis=1)
+    return s
+
+
+def _as_rows(x: FloatArray, axis: int) -> tuple[FloatArray, tuple[int, ...]]:
+    """``x`` with ``axis`` moved last, as 2-D rows (R, C), and the moved shape to undo it."""
+    moved = np.moveaxis(x, axis, -1)
+    return moved.reshape(-1, moved.shape[-1]), moved.shape
 
 
 def _log_softmax(x: FloatArray, axis: int) -> FloatArray:
     """log_softmax along ``axis`` for a float array, accurate also for the dominant entry."""
-    a = np.expand_dims(np.argmax(x, axis=axis), axis)
-    m = np.take_along_axis(x, a, axis=axis)
-    with np.errstate(invalid="ignore"):  # inf - inf: a row with +inf, or all -inf, is NaN
-        z = x - m
-    e = np.exp(z)
-    np.put_along_axis(e, a, 0, axis=axis)  # the largest term, exactly 1, is added by log1p
-    s_other = np.sum(e, axis=axis, keepdims=True)
-    return z - np.log1p(s_other)
+    x2, moved_shape = _as_rows(x, axis)
+    a = np.argmax(x2, axis=1)
+    m = x2[np.arange(x2.shape[0]), a]
+    s_other = _sum_exp_others(x2, m, a)
+    with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in PyTorch
+        logp = (x2 - m[:, None]) - np.log1p(s_other)[:, None]
+    return np.moveaxis(logp.reshape(moved_shape), -1, axis)
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
@@ -316,26 +379,24 @@ def _class_index_setup(
 def _target_nll(x3: FloatArray, t2: NDArray[np.intp]) -> FloatArray:
     r"""-log_softmax(x)[target] for x of shape (N, C, S) and target (N, S), chunked over N.
 
-    With :math:`M = \max_c x_c - x_t \ge 0` and the target's term left out of
-    the sum, :math:`\mathrm{lse}(x) - x_t = M + \operatorname{log1p}(
-    \operatorname{expm1}(-M) + \sum_{c \ne t} e^{x_c - \max x})`.
+    With :math:`m = \max_c x_c` and :math:`M = m - x_t \ge 0`,
+    :math:`\mathrm{lse}(x) - x_t = M + \operatorname{log1p}(
+    \operatorname{expm1}(-M) + \sum_{c \ne t} e^{x_c - m})`.
     """
     n, c, s = x3.shape
     out = np.empty((n, s), dtype=x3.dtype)
     rows = max(1, _CHUNK_ELEMENTS // max(1, c * s))
     for start in range(0, n, rows):
-        xc = x3[start : start + rows]
-        tc = t2[start : start + rows, None, :]
-        xt = np.take_along_axis(xc, tc, axis=1)
-        m = np.max(xc, axis=1, keepdims=True)
+        if s == 1:  # (N, C): the rows are a view, no copy
+            x2, t = x3[start : start + rows, :, 0], t2[start : start + rows, 0]
+        else:
+            x2, _ = _as_rows(x3[start : start + rows], 1)
+            t = t2[start : start + rows].reshape(-1)
+        m = np.max(x2, axis=1)
         with np.errstate(invalid="ignore"):  # inf - inf: a +inf or all -inf row gives NaN, as in PyTorch
-            e = xc - m
-            big_m = (m - xt)[:, 0, :]
-        np.exp(e, out=e)
-        np.put_along_axis(e, tc, 0, axis=1)
-        s_other = np.sum(e, axis=1)
-        with np.errstate(invalid="ignore"):
-            out[start : start + rows] = big_m + np.log1p(np.expm1(-big_m) + s_other)
+            big_m = m - x2[np.arange(x2.shape[0]), t]
+            loss = big_m + np.log1p(np.expm1(-big_m) + _sum_exp_others(x2, m, t))
+        out[start : start + rows] = loss.reshape(-1, s)
     return out
 
 
