@@ -316,8 +316,8 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
     if mode == "index":
         _check_index_target(x, t, t_torch_dtype, name, ignore_index, vax, C, add)
 
-    if np.any(np.isnan(x)):
-        return
+    if np.any(np.isnan(x)) or x.size == 0:
+        return  # NaN already reported; an empty batch has no values to judge
     # values along the class axis
     if C == 1:
         add("single_class_column", "warning",

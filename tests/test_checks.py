@@ -498,3 +498,22 @@ def test_multilabel_bce_with_logits_is_silent():
     z = torch.randn(10, 4) * 2
     t = (torch.rand(10, 4) > 0.5).float()
     assert silent(z, t, "binary_cross_entropy_with_logits") == []
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_empty_batch_is_silent_for_multiclass_losses(loss):
+    assert silent(np.zeros((0, 3)), np.zeros(0, dtype=np.int64), loss) == []
+
+
+@pytest.mark.parametrize("loss", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_empty_batch_is_silent_for_binary_losses(loss):
+    assert silent(np.zeros(0), np.zeros(0), loss) == []
+
+
+def test_input_without_classes_reports_out_of_range_targets():
+    with pytest.warns(LossInputWarning, match="only 0 classes"):
+        diagnose(np.zeros((2, 0)), np.zeros(2, dtype=np.int64))
+
+
+def test_plain_python_lists_are_accepted():
+    assert silent([[2.0, -1.0], [0.5, 1.5]], [0, 1]) == []
