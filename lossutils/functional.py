@@ -722,10 +722,10 @@ def binary_cross_entropy(
     Each log is clamped at -100, exactly as PyTorch does, so a confident
     wrong prediction (:math:`p = 0`, :math:`y = 1`) costs 100 instead of
     infinity, and :math:`0 \cdot \log 0` counts as 0. :math:`\log(1-p)` is
-    computed as ``log1p(-p)``, which is exact for small :math:`p` where
-    PyTorch's ``log(1 - p)`` loses relative precision (their difference is
-    below one ulp of 1). Both `input` and `target` must lie in [0, 1]; PyTorch
-    checks the same.
+    computed as ``log1p(-p)`` (as PyTorch 2.13 does), which keeps every digit
+    for small :math:`p`, where the textbook ``log(1 - p)`` loses about half
+    of them at :math:`p = 10^{-10}`. Both `input` and `target` must lie in
+    [0, 1]; PyTorch checks the same.
 
     Shape
     -----
