@@ -165,3 +165,13 @@ def test_pos_weight_scales_the_positive_term_per_class(g, draws):
             log_sig, log_sig_neg = -mp.log1p(mp.exp(-zc)), -mp.log1p(mp.exp(zc))
             terms.append(-(pw[c] * yr[c] * log_sig + (1 - yr[c]) * log_sig_neg))
     assert g["ch7_pw_mean"] == pytest.approx(float(mp.fsum(terms) / len(terms)), rel=1e-12)
+
+
+def test_label_smoothing_raises_some_losses_and_lowers_others(g, draws):
+    up = 0
+    for r, t in zip(draws["logits"], TARGET):
+        lp = log_softmax(r)
+        smoothed = -mp.fsum(((1 - EPS) * (c == t) + EPS / C) * lp[c] for c in range(C))
+        up += smoothed > -lp[t]
+    assert (g["ch7_smooth_up"], g["ch7_smooth_down"]) == (up, 6 - up)
+    assert 0 < up < 6
