@@ -562,7 +562,8 @@ def plot_class_distributions(distributions, *, class_names=None, ax=None, colors
                          f"{[v.shape for v in dists.values()]}")
     n_classes = next(iter(sizes))[0]
     if colors is None:
-        cycle = [COLORS[k] for k in ("exact", "cross_entropy", "y1", "squared_error", "y0")]
+        # data black, model fitted by cross-entropy purple, a reference grey; then others
+        cycle = [COLORS[k] for k in ("exact", "cross_entropy", "limit", "hinge", "squared_error")]
         colors = [cycle[i % len(cycle)] for i in range(len(dists))]
     width = 0.8 / len(dists)
     pos = np.arange(n_classes)
@@ -622,7 +623,7 @@ def plot_cross_entropy_decomposition(t, cross_entropy, entropy, *, mark=None, ax
         ax.plot([mark], [float(np.interp(mark, t, ce))], "o", color=COLORS["mark"], zorder=3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("nats")
-    ax.legend(frameon=False, loc="upper right", fontsize=9)
+    ax.legend(frameon=False, loc="upper center", fontsize=9)
     return ax
 
 
