@@ -16,7 +16,11 @@ the CPU. We measure it with the profiler's memory tracking
 (``torch.profiler.profile(profile_memory=True)``): the peak of the running sum
 of allocations minus frees, recorded by torch itself, during one call. As a
 cross-check the script also prints the size of one (N, C) float32 copy, which
-is what ``log_softmax`` must allocate for its output.
+is what ``log_softmax`` must allocate for its output, and, as an independent
+check of both figures, the growth of the peak resident set size over one call
+in a fresh process (Linux: the peak ``VmHWM`` is reset through
+``/proc/self/clear_refs`` just before the call; coarser, since it counts whole
+pages, and memory the allocator reuses without touching new pages is not seen).
 
 NumPy's elementwise functions and reductions run on one thread anyway (only
 BLAS-backed routines use a thread pool, and none is used here), so no
@@ -25,6 +29,8 @@ threadpoolctl is needed on the NumPy side.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import tracemalloc
 from typing import Callable
@@ -80,6 +86,39 @@ def torch_peak_bytes(fn: Callable[[], object]) -> int:
     return peak
 
 
+_RSS_PROBE = """
+import sys
+import numpy as np, torch, torch.nn.functional as F
+import lossutils as lu
+
+def status_kib(field):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+torch.set_num_threads(1)
+rng = np.random.default_rng(0)
+logits = rng.standard_normal(({n}, {c}), dtype=np.float32)
+target = rng.integers(0, {c}, size={n})
+call = {{
+    "lossutils": lambda: lu.cross_entropy(logits, target),
+    "torch": lambda: F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(target)),
+}}[sys.argv[1]]
+call()  # warm-up: lazy initialisation is not the call's memory
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the peak resident set size (VmHWM) to the current one
+before = status_kib("VmRSS")
+call()
+print((status_kib("VmHWM") - before) * 1024)
+"""
+
+
+def rss_growth_bytes(which: str) -> int:
+    """Growth of the peak resident set size over one call, in a fresh process."""
+    code = _RSS_PROBE.format(n=N, c=C)
+    out = subprocess.run([sys.executable, "-c", code, which], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
@@ -97,6 +136,9 @@ def main() -> None:
     m_lu = numpy_peak_bytes(lambda: lu.cross_entropy(logits, target))
     m_torch = torch_peak_bytes(lambda: F.cross_entropy(logits_t, target_t))
 
+    rss_lu = rss_growth_bytes("lossutils")
+    rss_torch = rss_growth_bytes("torch")
+
     mib = 2**20
     input_bytes = logits.nbytes
     print(f"cross_entropy, N={N:,}, C={C}, float32, reduction='mean', 1 thread each")
@@ -113,6 +155,10 @@ def main() -> None:
     print(
         f"peak extra memory torch (profiler, profile_memory=True): {m_torch / mib:.1f} MiB "
         f"({m_torch / input_bytes:.2f} of the input)"
+    )
+    print(
+        f"cross-check, peak RSS growth over one call in a fresh process: "
+        f"lossutils {rss_lu / mib:.1f} MiB, torch {rss_torch / mib:.1f} MiB"
     )
 
 

@@ -308,7 +308,10 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     e^{x_j - m})`. Leaving the largest term (exactly 1) out of the sum and
     adding it back inside ``log1p`` keeps the log-probability of a dominant
     class accurate when it is as small as :math:`10^{-300}` in magnitude,
-    where :math:`m + \log\sum_j e^{x_j-m}` rounds it to 0 (as PyTorch does).
+    where :math:`(x_a - m) - \log\sum_j e^{x_j-m}` rounds it to 0 (as
+    PyTorch's ``log_softmax`` does). For such a dominant class the exact
+    rounding errors of the :math:`x_j - m` are folded in as well (see
+    :func:`cross_entropy`), so every entry is accurate to a few ulp.
     A slice that contains :math:`+\infty`, or is all :math:`-\infty`, gives
     NaN, as in PyTorch.
 
@@ -566,13 +569,19 @@ def cross_entropy(
               + \sum_{c \ne y} e^{x_c - m}\Bigr),
 
     with the target's logit subtracted before anything is rounded at the
-    logits' magnitude. This is more accurate than PyTorch's
-    ``logsumexp(x) - x_y``: a loss of :math:`10^{-18}` (true class ahead by
-    about 41) comes out correct instead of 0, and logits of magnitude
-    :math:`10^4` that differ by :math:`10^{-9}` keep all their digits. No
-    (N, C) one-hot array is formed, and rows are processed in chunks, so the
-    extra memory is a few MiB whatever N is. Logits of :math:`+\infty`, or a
-    row of all :math:`-\infty`, give NaN, as in PyTorch.
+    logits' magnitude, so logits of magnitude :math:`10^4` that differ by
+    :math:`10^{-9}` keep all their digits (the textbook
+    ``logsumexp(x) - x_y`` loses about twelve of them). The target's own
+    term, :math:`e^0 = 1`, is added inside ``log1p`` instead of to the sum,
+    so a loss of :math:`10^{-18}` (true class ahead by about 41) comes out
+    right where PyTorch, which computes ``(x_y - m) - log(sum)``, returns 0.
+    Where the other terms sum to less than :math:`2^{-10}` (a dominant true
+    class), the exact rounding error of each :math:`x_c - m` (Knuth's
+    TwoSum) is folded into its exponential, which makes the result accurate
+    to a few ulp (checked against mpmath) for every finite input. No (N, C)
+    one-hot array is formed, and rows are processed in chunks, so the extra
+    memory is a few MiB whatever N is. Logits of :math:`+\infty`, or a row of
+    all :math:`-\infty`, give NaN, as in PyTorch.
 
     Shape
     -----
@@ -829,13 +838,11 @@ def binary_cross_entropy_with_logits(
     >>> lu.binary_cross_entropy_with_logits(x, y)
     array(0.30904929)
 
-    Through the sigmoid, a confident correct logit loses everything:
+    Through the sigmoid, a confident correct logit loses everything, because
+    :math:`1 - \sigma(-40)` rounds to 1:
 
     >>> x = np.array([-40.0])
-    >>> np.log1p(-lu.sigmoid(x)) * -1
-    array([4.24835426e-18])
-    >>> with np.errstate(divide="ignore"):
-    ...     -np.log(1 - lu.sigmoid(x))
+    >>> -np.log(1 - lu.sigmoid(x))
     array([-0.])
     >>> lu.binary_cross_entropy_with_logits(x, np.array([0.0]), reduction="none")
     array([4.24835426e-18])
