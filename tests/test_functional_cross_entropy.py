@@ -295,3 +295,39 @@ def test_autograd_gradient_of_cross_entropy_with_probability_targets_is_softmax_
     xt = t(x.copy()).requires_grad_(True)
     F.cross_entropy(xt, t(q)).backward()
     np.testing.assert_allclose(xt.grad.numpy(), (lu.softmax(x) - q) / 3, rtol=1e-12, atol=1e-15)
+
+
+# --- layouts and dtypes ------------------------------------------------------------------
+
+
+def test_non_contiguous_spatial_input_matches_torch():
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(3, 5, 4, 2))[:, :, ::2, :]  # a strided view
+    y = rng.integers(0, 5, (3, 2, 2))
+    expected = F.cross_entropy(t(x.copy()), t(y), reduction="none", label_smoothing=0.1).numpy()
+    np.testing.assert_allclose(lu.cross_entropy(x, y, reduction="none", label_smoothing=0.1), expected, rtol=1e-13)
+
+
+def test_fortran_ordered_input_matches_torch():
+    rng = np.random.default_rng(10)
+    x, y = np.asfortranarray(rng.normal(size=(7, 5))), rng.integers(0, 5, 7)
+    expected = F.cross_entropy(t(np.ascontiguousarray(x)), t(y), reduction="none").numpy()
+    np.testing.assert_allclose(lu.cross_entropy(x, y, reduction="none"), expected, rtol=1e-13)
+
+
+def test_float16_input_keeps_float16_and_matches_torch():
+    rng = np.random.default_rng(11)
+    x, y = rng.normal(size=(6, 4)).astype(np.float16), rng.integers(0, 4, 6)
+    out = lu.cross_entropy(x, y)
+    assert out.dtype == np.float16
+    np.testing.assert_allclose(out, F.cross_entropy(t(x), t(y)).numpy(), rtol=2e-3)
+
+
+def test_lists_are_accepted_like_arrays():
+    np.testing.assert_allclose(lu.cross_entropy([[1.0, 2.0]], [0]), np.log1p(np.e), rtol=1e-15)
+
+
+def test_negative_ignore_index_is_allowed_with_probability_targets_like_torch():
+    x, q = np.array([[0.0, 1.0, 2.0]]), np.array([[0.2, 0.3, 0.5]])
+    expected = F.cross_entropy(t(x), t(q), ignore_index=-1).numpy()
+    np.testing.assert_allclose(lu.cross_entropy(x, q, ignore_index=-1), expected, rtol=1e-14)
