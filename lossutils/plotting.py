@@ -370,7 +370,8 @@ def plot_naive_vs_stable(z, naive, stable, exact, *, floor=2.0**-24, ax=None):
     relative error below ``floor`` (exact zeros included) is drawn at
     ``floor``, and a grey dashed line marks that floor. Where the naive value
     is not finite (``inf`` or ``nan``) its curve stops, and a dotted vertical
-    line marks the first such logit.
+    line marks the first such logit. Only the two curves are in the legend;
+    the caption should explain the floor and the vertical line.
 
     Parameters
     ----------
@@ -422,11 +423,10 @@ def plot_naive_vs_stable(z, naive, stable, exact, *, floor=2.0**-24, ax=None):
             label="naive: sigmoid, then log")
     ax.plot(z, np.maximum(err_stable, floor), color=COLORS["float64"],
             label="stable: softplus form")
-    ax.axhline(floor, color=COLORS["limit"], linestyle="--", linewidth=1,
-               label=f"floor of the plot ({floor:.1e})")
+    # the floor and the breakdown line stay out of the legend (say what they are in the caption)
+    ax.axhline(floor, color=COLORS["limit"], linestyle="--", linewidth=1)
     if bad.any():
-        ax.axvline(z[np.argmax(bad)], color=COLORS["limit"], linestyle=":", linewidth=1.2,
-                   label="naive value is inf or nan from here")
+        ax.axvline(z[np.argmax(bad)], color=COLORS["limit"], linestyle=":", linewidth=1.2)
     ax.set_yscale("log")
     ax.set_xlabel("logit $z$")
     ax.set_ylabel("relative error")

@@ -57,6 +57,12 @@ def test_naive_vs_stable_no_breakdown_line_when_all_finite():
     assert len(ax.lines) == 3                 # naive, stable, floor
 
 
+def test_naive_vs_stable_legend_names_only_the_two_curves():
+    ax = lp.plot_naive_vs_stable([0.0, 1.0], [1.0, np.inf], [1.0, 1.0], [1.0, 1.0])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "naive: sigmoid, then log", "stable: softplus form"]
+
+
 def test_naive_vs_stable_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="one shape"):
         lp.plot_naive_vs_stable([0.0, 1.0], [0.0], [0.0, 1.0], [1.0, 1.0])
