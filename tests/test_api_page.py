@@ -48,3 +48,9 @@ def test_no_raw_cross_reference_roles_are_left_in_the_page(html):
 def test_api_page_comes_before_the_bibliography_in_the_toc():
     order = toc_docnames()
     assert order.index(DOC) < order.index("chapters/bibliography")
+
+
+def test_docstring_sections_do_not_become_page_sections(html):
+    # a numpydoc "Shape" section left unparsed turns into a <section id="shape...">
+    assert not re.search(r'<section id="(shape|notes|examples)', html)
+    assert html.count('rubric">Shape') >= 1
