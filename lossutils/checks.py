@@ -401,8 +401,9 @@ def _check_constant_scores(x, vax, C, name, add):
     elif rows.shape[0] >= 2 and np.all(np.ptp(rows, axis=0) <= 1e-6 * np.maximum(1.0, np.abs(rows).max(axis=0))):
         add("constant_output", "warning",
             f"every sample gets the same {C} scores: the model's output does not depend on its "
-            "input (dead ReLUs, all-zero or unscaled features, a collapsed network). The loss will "
-            "sit at the entropy of the class frequencies.")
+            "input (dead ReLUs, all-zero or unscaled features, a collapsed network). Training can "
+            "then lower the loss only to the entropy of the class frequencies (log C when they are "
+            "balanced).")
 
 
 def _check_index_target(x, t, t_torch_dtype, name, ignore_index, vax, C, add):
