@@ -445,10 +445,10 @@ def nll_loss(
     -----
     The unreduced loss of element :math:`n` with target :math:`y_n` is
 
-    .. math:: \ell_n = -w_{y_n}\, x_{n, y_n}, \qquad \ell_n = 0 \text{ if } y_n = \text{ignore\_index}.
+    .. math:: \ell_n = -w_{y_n}\, x_{n, y_n}, \qquad \ell_n = 0 \text{ if } y_n \text{ is ignored}.
 
     ``"sum"`` returns :math:`\sum_n \ell_n`; ``"mean"`` returns the weighted
-    mean :math:`\sum_n \ell_n / \sum_{n:\, y_n \ne \text{ignore}} w_{y_n}`,
+    mean :math:`\sum_n \ell_n / \sum_{n \text{ counted}} w_{y_n}`,
     whose denominator is the sum of the weights of the counted targets (the
     number of counted targets when there is no `weight`). If every target is
     ignored, or the batch is empty, the mean is 0/0 = NaN, as in PyTorch;
