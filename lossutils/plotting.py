@@ -732,3 +732,62 @@ def plot_loss_curves(curves, *, colors=None, linestyles=None, hlines=None, ax=No
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False, loc="upper right", fontsize=9)
     return ax
+
+
+# -- chapter 6: BCELoss on probabilities vs BCEWithLogitsLoss on logits -------------------
+
+__all__ += ["plot_bce_saturation"]
+
+
+def plot_bce_saturation(z, via_probs, via_logits, *, clamp=100.0, ax=None):
+    """Plot a binary loss computed from probabilities and from logits against the logit.
+
+    Meant for the float32 loss of a wrong prediction: ``via_probs`` is
+    ``BCELoss`` applied to ``sigmoid(z)`` (it jumps to the clamp once the
+    sigmoid rounds to 0 or 1), ``via_logits`` is ``BCEWithLogitsLoss`` on
+    ``z`` (it keeps growing like ``|z|``). A grey dashed line marks the clamp
+    and a dotted vertical line the first logit at which ``via_probs`` reaches
+    it. Colours follow :func:`plot_naive_vs_stable`: the naive path in
+    ``COLORS["float32"]``, the stable one in ``COLORS["float64"]``.
+
+    Parameters
+    ----------
+    z : array_like, shape (M,)
+        Logits, the x axis.
+    via_probs, via_logits : array_like, shape (M,)
+        The loss at each logit computed the two ways.
+    clamp : float
+        The value at which the probability path is clamped (PyTorch clamps
+        each log at -100, so the loss at 100).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is the probability path, ``ax.lines[1]`` the logit
+        path, ``ax.lines[2]`` the clamp, then the saturation line (if any).
+
+    Examples
+    --------
+    >>> ax = plot_bce_saturation([0.0, 10.0, 20.0], [0.7, 10.0, 100.0], [0.7, 10.0, 20.0])
+    >>> float(ax.lines[2].get_ydata()[0]), float(ax.lines[3].get_xdata()[0])
+    (100.0, 20.0)
+    """
+    ax = new_ax(ax)
+    z = np.asarray(z, dtype=float)
+    via_probs = np.asarray(via_probs, dtype=float)
+    via_logits = np.asarray(via_logits, dtype=float)
+    if not (z.ndim == 1 and z.shape == via_probs.shape == via_logits.shape):
+        raise ValueError(f"z, via_probs and via_logits must be one-dimensional with one shape, got "
+                         f"{z.shape}, {via_probs.shape} and {via_logits.shape}")
+    ax.plot(z, via_probs, color=COLORS["float32"], label="BCELoss(sigmoid(z))")
+    ax.plot(z, via_logits, color=COLORS["float64"], linestyle="--", label="BCEWithLogitsLoss(z)")
+    ax.axhline(clamp, color=COLORS["limit"], linestyle="--", linewidth=1)
+    hit = via_probs >= clamp
+    if hit.any():
+        ax.axvline(z[np.argmax(hit)], color=COLORS["limit"], linestyle=":", linewidth=1.2)
+    ax.set_xlabel("logit $z$")
+    ax.set_ylabel("loss")
+    ax.legend(frameon=False, loc="upper left", fontsize=9)
+    return ax

@@ -121,3 +121,10 @@ def test_two_logit_cross_entropy_equals_one_logit_bce_of_the_difference(g, draws
         d = mp.mpf(b) - mp.mpf(a)
         losses.append(mp.log1p(mp.exp(-d)) if y == 1 else mp.log1p(mp.exp(d)))
     assert g["ch6_two_mean"] == pytest.approx(float(mp.fsum(losses) / 7), rel=1e-12)
+
+
+def test_bce_saturation_figure_was_drawn_with_its_caption(book_build):
+    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
+    start = html.index('id="fig-ch6-bce-saturation"')
+    figure = html[html.rindex("<figure", 0, start): html.index("</figure>", start)]
+    assert "<img" in figure and "Loss of a sample of class 0" in figure
