@@ -517,3 +517,19 @@ def test_input_without_classes_reports_out_of_range_targets():
 
 def test_plain_python_lists_are_accepted():
     assert silent([[2.0, -1.0], [0.5, 1.5]], [0, 1]) == []
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32])
+def test_low_precision_softmax_over_many_classes_is_recognised(dtype):
+    torch.manual_seed(0)
+    x = torch.randn(64, 1000) * 3
+    probs = torch.softmax(x, dim=1).to(dtype)
+    with pytest.warns(LossInputWarning, match="softmax was already applied"):
+        diagnose(probs, torch.arange(64))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32])
+def test_low_precision_log_softmax_over_many_classes_is_silent_for_nll_loss(dtype):
+    torch.manual_seed(0)
+    x = torch.randn(64, 1000) * 3
+    assert silent(torch.log_softmax(x, dim=1).to(dtype), torch.arange(64), "nll_loss") == []
