@@ -160,7 +160,9 @@ def diagnose(input, target, loss="cross_entropy", *, ignore_index=-100, warn=Tru
       (1-based labels, ``-1`` padding); every target ignored (a ``nan``
       mean); a one-hot target (an error for ``nll_loss``, correct for
       ``cross_entropy`` since PyTorch 1.10, which reads it as probabilities);
-      a target on a ``-inf`` entry (an infinite loss);
+      a target on a ``-inf`` entry (an infinite loss); a 1-D input with 0/1
+      labels of the same shape (one logit per sample of a binary problem,
+      which these losses read as the class scores of a single sample);
     * ``binary_cross_entropy``: input outside [0, 1] (logits); input that is
       exactly 0 or 1 everywhere;
     * ``binary_cross_entropy_with_logits``: input entirely in [0, 1]
@@ -259,6 +261,19 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
     vax = cax  # the axis whose values are checked as the class axis
     mode = None  # "index", "prob" or None (shapes do not fit)
 
+    binary_labels = (
+        x.ndim == 1 and t.shape == x.shape and x.size >= 2
+        and t.dtype.kind in "iufb" and np.all((t == 0) | (t == 1))
+        and not (t.dtype.kind == "f" and t.sum() == 1)
+    )
+    if binary_labels:
+        add("one_logit_per_sample", "error" if t.dtype.kind != "f" else "warning",
+            f"input has shape {x.shape} and target holds 0/1 labels of the same shape: this looks "
+            f"like one logit per sample of a binary problem, but {name} reads a 1-D input as the "
+            f"{x.shape[0]} class scores of a single sample. Use "
+            "binary_cross_entropy_with_logits(input, target.float()), or give the model two "
+            f"outputs and pass input of shape ({x.shape[0]}, 2).")
+        return
     if t.shape == x.shape and t.ndim >= 1 and t.dtype.kind == "f":
         mode = "prob"
         one_hot = bool(np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=cax) == 1))

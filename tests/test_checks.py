@@ -533,3 +533,16 @@ def test_low_precision_log_softmax_over_many_classes_is_silent_for_nll_loss(dtyp
     torch.manual_seed(0)
     x = torch.randn(64, 1000) * 3
     assert silent(torch.log_softmax(x, dim=1).to(dtype), torch.arange(64), "nll_loss") == []
+
+
+@pytest.mark.parametrize("as_float", [False, True])
+def test_one_logit_per_sample_into_cross_entropy_points_to_bce_with_logits(bin_logits, bin_target, as_float):
+    t = bin_target if as_float else bin_target.long()
+    with pytest.warns(LossInputWarning, match=r"one logit per sample.*binary_cross_entropy_with_logits"):
+        found = diagnose(bin_logits, t, "cross_entropy")
+    assert codes(found) == ["one_logit_per_sample"]
+
+
+def test_unbatched_one_hot_soft_target_is_not_taken_for_binary_labels():
+    found = silent(torch.tensor([0.3, -1.2, 2.0]), torch.tensor([0.0, 0.0, 1.0]))
+    assert codes(found) == ["one_hot_target"]
