@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,23 @@ def test_docstring_sections_do_not_become_page_sections(html):
     # a numpydoc "Shape" section left unparsed turns into a <section id="shape...">
     assert not re.search(r'<section id="(shape|notes|examples)', html)
     assert html.count('rubric">Shape') >= 1
+
+
+def test_api_page_fits_a_phone_screen(book_build):
+    """Long names (binary_cross_entropy_with_logits) wrap instead of widening the page."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    page_url = (Path(book_build) / "html" / f"{DOC}.html").resolve().as_uri()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page(viewport={"width": 420, "height": 900})
+            page.goto(page_url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            browser.close()
+    assert width <= 420
