@@ -189,3 +189,10 @@ def test_two_figures_were_drawn(book_build):
 def test_named_figure_is_on_the_page(book_build, name):
     html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
     assert f'id="{name}"' in html
+
+
+def test_page_shows_glued_values_not_raw_roles(book_build, g):
+    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
+    assert "{glue" not in html and "{eq}" not in html
+    assert f"{g['ch5_sub_naive']:.4f}" in html
+    assert f"{g['ch5_max32']:.2f}" in html
