@@ -173,3 +173,7 @@ def test_each_mistake_is_caught_by_diagnose_on_the_page(nb, phrase):
         if o.get("output_type") == "stream"
     )
     assert phrase in " ".join(text.split())
+
+
+def test_sigmoid_first_floor_for_positives_equals_two_class_softmax_floor(g):
+    assert g["ch8_bce_floor_y1"] == pytest.approx(g["ch8_floor_c2"], rel=1e-12)
