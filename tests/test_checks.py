@@ -546,3 +546,41 @@ def test_one_logit_per_sample_into_cross_entropy_points_to_bce_with_logits(bin_l
 def test_unbatched_one_hot_soft_target_is_not_taken_for_binary_labels():
     found = silent(torch.tensor([0.3, -1.2, 2.0]), torch.tensor([0.0, 0.0, 1.0]))
     assert codes(found) == ["one_hot_target"]
+
+
+# ---------------------------------------------------------------- properties (Hypothesis)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+finite_logits = st.tuples(st.integers(1, 8), st.integers(2, 6)).flatmap(
+    lambda shape: arrays(np.float64, shape, elements=st.floats(-1e3, 1e3, allow_nan=False))
+)
+
+
+def index_target(x):
+    return np.arange(x.shape[0]) % x.shape[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(finite_logits)
+def test_any_softmax_output_is_recognised_for_cross_entropy(x):
+    probs = torch.softmax(torch.from_numpy(x), dim=1)
+    assert "softmax_applied" in codes(diagnose(probs, index_target(x), warn=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(finite_logits)
+def test_any_softmax_output_is_recognised_for_nll_loss(x):
+    probs = torch.softmax(torch.from_numpy(x), dim=1)
+    assert "probabilities_to_nll" in codes(diagnose(probs, index_target(x), "nll_loss", warn=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(finite_logits)
+def test_any_log_softmax_output_is_accepted_by_nll_loss(x):
+    logp = torch.log_softmax(torch.from_numpy(x), dim=1)
+    found = codes(diagnose(logp, index_target(x), "nll_loss", warn=False))
+    # only the symptoms of a model that predicts nothing may appear, never a wrong-input warning
+    assert set(found) <= {"uniform_predictions", "constant_output"}
