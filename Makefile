@@ -37,7 +37,7 @@ notebooks: $(STAMP)
 
 # JupyterLab on chapters/, opening each .md chapter as a notebook (jupytext).
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=chapters
+	$(BIN)/jupyter lab --ServerApp.root_dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet "$(JUPYTERLAB)"
