@@ -7,6 +7,7 @@ code or lossutils.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import mpmath as mp
 import pytest
 import torch
-from bookutils import executed_notebook, glued
+from bookutils import glued
 
 DOC = "chapters/08-mistakes"
 SOURCE = Path(__file__).resolve().parent.parent / f"{DOC}.md"
@@ -36,11 +37,6 @@ def glued_values(build, docname):
 @pytest.fixture(scope="module")
 def g(book_build):
     return {name: float(value) for name, value in glued_values(book_build, DOC).items()}
-
-
-@pytest.fixture(scope="module")
-def nb(book_build):
-    return executed_notebook(book_build, DOC)
 
 
 def mp_softmax(row):
@@ -141,15 +137,23 @@ def test_uniform_and_dead_network_losses_are_log_c(g):
     assert abs(g["ch8_dead_loss"] - float(mp.log(4))) < 1e-3
 
 
-def test_both_figures_were_drawn(nb):
-    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 2
+def page_html(build):
+    return (Path(build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
 
 
-def test_figures_are_numbered_in_the_html(book_build):
-    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
-    for name in ["fig-ch8-floor", "fig-ch8-stuck"]:
-        assert f'id="{name}"' in html
+def page_text(build):
+    """The rendered page as plain text, whitespace collapsed."""
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page_html(build)))
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", ["fig-ch8-floor", "fig-ch8-stuck"])
+def test_figure_was_drawn_and_is_on_the_page(book_build, name):
+    html = page_html(book_build)
+    match = re.search(rf'<figure[^>]*id="{name}"[^>]*>(?:(?!</figure>).)*?<img[^>]*src="([^"]+\.png)"', html, flags=re.S)
+    assert match, f"no image inside figure {name}"
+    image = (Path(book_build) / "html" / "chapters" / match.group(1)).resolve()
+    assert image.is_file() and image.stat().st_size > 5000
 
 
 @pytest.mark.parametrize("phrase", [
@@ -164,16 +168,8 @@ def test_figures_are_numbered_in_the_html(book_build):
     "np.moveaxis(input, -1, 1)",  # classes last
     "binary_cross_entropy_with_logits (BCEWithLogitsLoss)",  # logits into BCE
     "look like probabilities",  # probabilities into BCE-with-logits
-    "does not depend on its",  # dead network
-    "uniform",  # zero logits
+    "does not depend on its input",  # dead network
+    "the predicted distribution is uniform",  # trained dead network
 ])
-def test_each_mistake_is_caught_by_diagnose_on_the_page(nb, phrase):
-    text = "".join(
-        "".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])
-        if o.get("output_type") == "stream"
-    )
-    assert phrase in " ".join(text.split())
-
-
-def test_sigmoid_first_floor_for_positives_equals_two_class_softmax_floor(g):
-    assert g["ch8_bce_floor_y1"] == pytest.approx(g["ch8_floor_c2"], rel=1e-12)
+def test_each_mistake_is_caught_by_diagnose_on_the_page(book_build, phrase):
+    assert phrase in page_text(book_build)
