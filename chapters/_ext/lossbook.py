@@ -15,9 +15,13 @@ It does three things that Jupyter Book 1.x does not do by itself:
    are hashed; when the hash differs from the one the cache was filled with,
    the execution cache is emptied and every page is re-read, so every notebook
    runs again. A build that ended with warnings forgets its environment, so
-   the next build cannot pass by skipping the page that failed.
+   the next build cannot pass by skipping the page that failed. And when a
+   page's outputs come from the cache, the executed notebook written to
+   ``jupyter_execute/`` gets them too (myst-nb 1.4 leaves them out).
 3. **Notebook downloads.** Every notebook page gets an ``.ipynb`` entry in the
    theme's download menu: the executed notebook, copied next to the sources.
+
+It also serves ``static/lossbook.css``, a few lines of layout fixes.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+import nbformat
+from jupyter_cache import get_cache
+from myst_nb.ext.glue import extract_glue_data_cell
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -60,6 +67,12 @@ def mathjax_source_dir() -> Path:
 def use_local_mathjax(app: Sphinx, config) -> None:
     """Point Sphinx's MathJax loader at the copy inside the build."""
     config.mathjax_path = f"{MATHJAX_STATIC}/{MATHJAX_ENTRY}"
+
+
+def add_book_css(app: Sphinx, config) -> None:
+    """Serve the book's small stylesheet (static/lossbook.css) on every page."""
+    config.html_static_path = [*config.html_static_path, str(Path(__file__).parent / "static")]
+    app.add_css_file("lossbook.css")
 
 
 def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
@@ -154,6 +167,36 @@ def outdated_by_package(app: Sphinx, env, added: set, changed: set, removed: set
     return stale
 
 
+def complete_executed_notebook(app: Sphinx, doctree) -> None:
+    """Put the cached outputs into ``jupyter_execute/<docname>.ipynb`` on a cache hit.
+
+    myst-nb 1.4 renders a page from the cached outputs but writes the notebook
+    it was given, without them, to ``jupyter_execute/`` (only a notebook that
+    really ran gets its outputs there). That file is what readers download and
+    what the chapter tests read glued values from, so fill it from the cache.
+    """
+    config = app.env.mystnb_config
+    if config.execution_mode != "cache":
+        return
+    path = Path(config.output_folder) / f"{app.env.docname}.ipynb"
+    if not path.is_file():
+        return
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    if not code or any(cell.get("outputs") or cell.get("execution_count") for cell in code):
+        return
+    try:
+        _, merged = get_cache(str(cache_dir(app))).merge_match_into_notebook(notebook)
+    except KeyError:  # not in the cache: nothing to add
+        return
+    # as after a real run: glue(..., display=False) outputs leave the notebook
+    # (myst-nb keeps them in <docname>.glue.json) and the rest lose glue's MIME prefix
+    for cell in merged.cells:
+        if cell.cell_type == "code":
+            extract_glue_data_cell(cell)
+    path.write_text(nbformat.writes(merged), encoding="utf-8")
+
+
 def forget_failed_build(app: Sphinx, exception: Exception | None) -> None:
     """After a failed or warning build, drop the saved environment.
 
@@ -186,7 +229,9 @@ def offer_ipynb_download(app: Sphinx, pagename: str, templatename: str, context:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("lossbook_watched_packages", ["lossutils"], "env", [list])
     app.connect("config-inited", use_local_mathjax)
+    app.connect("config-inited", add_book_css)
     app.connect("env-get-outdated", outdated_by_package)
+    app.connect("doctree-read", complete_executed_notebook)
     # before sphinx-book-theme builds its header buttons (priority 501)
     app.connect("html-page-context", offer_ipynb_download, priority=400)
     app.connect("html-page-context", keep_assets_local, priority=900)
