@@ -131,15 +131,25 @@ def glued(build_dir: Path, docname: str) -> dict[str, str]:
     """Map each glue name in ``docname`` to the ``text/plain`` form of its value.
 
     Parse numbers with ``float(...)``; a figure glued without text has ``""``.
+    myst-nb 1.4 moves values glued with ``display=False`` out of the executed
+    notebook into ``<docname>.glue.json`` beside it; both places are read.
     """
-    values: dict[str, str] = {}
+    outputs: dict[str, dict] = {}
+    sidecar = Path(build_dir) / "jupyter_execute" / f"{docname}.glue.json"
+    if sidecar.exists():
+        outputs.update(json.loads(sidecar.read_text(encoding="utf-8")))
     for cell in executed_notebook(build_dir, docname)["cells"]:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name is None:
-                continue
-            text = output.get("data", {}).get("text/plain", "")
-            values[name] = "".join(text) if isinstance(text, list) else text
+            if name is not None:
+                outputs.setdefault(name, output)
+    values: dict[str, str] = {}
+    for name, output in outputs.items():
+        data = output.get("data", {})
+        prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+        # a notebook straight from a kernel still has glue's MIME prefix
+        text = data.get("text/plain", data.get(f"{prefix}text/plain", ""))
+        values[name] = "".join(text) if isinstance(text, list) else text
     return values
 
 

@@ -15,7 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from bookutils import build_book, build_log, copy_sources, executed_in_log, notebook_docnames, plain, toc_docnames
+from bookutils import (
+    build_book,
+    build_log,
+    copy_sources,
+    executed_in_log,
+    executed_notebook,
+    glued,
+    notebook_docnames,
+    plain,
+    toc_docnames,
+)
 
 NOTEBOOKS = notebook_docnames()
 PAGES = toc_docnames()
@@ -62,6 +72,34 @@ def test_rebuild_without_changes_executes_no_notebook(unchanged, book):
 
 def test_rebuild_without_changes_reads_no_page(unchanged):
     assert reread_count(unchanged) == (0, 0)
+
+
+@pytest.fixture(scope="module")
+def prose_edited(book, unchanged):
+    if not NOTEBOOKS:
+        pytest.skip("no notebook chapter in _toc.yml yet")
+    target = book.root / f"{NOTEBOOKS[-1]}.md"
+    with target.open("a", encoding="utf-8") as f:
+        f.write("\nA sentence added by the cache test; it changes no code.\n")
+    return book.build()
+
+
+def test_editing_prose_executes_nothing(prose_edited, book):
+    assert executed_in_log(prose_edited, book.root) == set()
+
+
+def test_page_served_from_the_cache_keeps_its_outputs_and_glue(prose_edited, book, book_build):
+    # the executed notebook (downloads, chapter tests) must not lose its outputs
+    # when the page is rendered from the cache instead of a new run
+    docname = NOTEBOOKS[-1]
+    fresh = executed_notebook(book_build, docname)
+    cached = executed_notebook(book.root / "_build", docname)
+
+    def outputs(nb):
+        return [len(c.get("outputs", [])) for c in nb["cells"] if c["cell_type"] == "code"]
+
+    assert outputs(cached) == outputs(fresh)
+    assert glued(book.root / "_build", docname) == glued(book_build, docname)
 
 
 @pytest.fixture(scope="module")
