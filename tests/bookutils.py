@@ -153,6 +153,22 @@ def glued(build_dir: Path, docname: str) -> dict[str, str]:
     return values
 
 
+def glued_values(build_dir: Path, docname: str) -> dict[str, float | str]:
+    """The glued values of ``docname`` parsed: numbers as ``float``, other text unquoted.
+
+    Figures and other values with no text are left out.
+    """
+    parsed: dict[str, float | str] = {}
+    for name, text in glued(build_dir, docname).items():
+        if not text:
+            continue
+        try:
+            parsed[name] = float(text)
+        except ValueError:
+            parsed[name] = text.strip("'\"")
+    return parsed
+
+
 # -- notebooks for students ----------------------------------------------------------
 
 

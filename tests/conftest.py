@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests draw figures off screen; set before any test module imports matplotlib.
+os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bookutils import build_book, build_log  # noqa: E402
@@ -34,3 +36,12 @@ def book_build() -> Path:
     proc = build_book(ROOT)
     assert proc.returncode == 0, f"strict book build failed:\n{build_log(proc)[-10000:]}"
     return build
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every figure a test opened, so figures never leak between tests."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")

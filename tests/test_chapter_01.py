@@ -6,14 +6,12 @@ PyTorch, never the chapter's own code.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 import math
 
 import mpmath as mp
 import pytest
 import torch
-from bookutils import executed_notebook, glued
+from bookutils import executed_notebook, glued_values
 from sklearn.metrics import log_loss
 
 DOC = "chapters/01-likelihood"
@@ -23,25 +21,9 @@ P = [0.4, 0.6, 0.9, 0.1]
 Y = [0, 1, 1, 0]
 
 
-def chapter_glue(build, doc):
-    """Glued values of ``doc``: ``bookutils.glued``, plus myst-nb 1.4's ``<doc>.glue.json``.
-
-    myst-nb 1.4 moves ``glue(..., display=False)`` outputs out of the executed
-    notebook into a ``.glue.json`` beside it, where ``bookutils.glued`` does not
-    look (reported to the pipeline's owner); read both.
-    """
-    values = glued(build, doc)
-    path = Path(build) / "jupyter_execute" / f"{doc}.glue.json"
-    if path.exists():
-        for name, output in json.loads(path.read_text(encoding="utf-8")).items():
-            text = output.get("data", {}).get("text/plain", "")
-            values.setdefault(name, "".join(text) if isinstance(text, list) else text)
-    return values
-
-
 @pytest.fixture(scope="module")
 def g(book_build):
-    return {name: float(value) for name, value in chapter_glue(book_build, DOC).items() if value}
+    return glued_values(book_build, DOC)
 
 
 def mp_coin(theta, k, n):

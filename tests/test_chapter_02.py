@@ -8,15 +8,13 @@ products from mpmath at 50 digits; the chapter's loop is not rerun.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 import math
 from fractions import Fraction
 
 import mpmath as mp
 import numpy as np
 import pytest
-from bookutils import executed_notebook, glued
+from bookutils import executed_notebook, glued_values
 from sklearn.metrics import log_loss
 
 DOC = "chapters/02-product-to-sum"
@@ -25,25 +23,9 @@ mp.mp.dps = 50
 CASES = [(0.9, "float32"), (0.9, "float64"), (0.3, "float32"), (0.3, "float64")]
 
 
-def chapter_glue(build, doc):
-    """Glued values of ``doc``: ``bookutils.glued``, plus myst-nb 1.4's ``<doc>.glue.json``.
-
-    myst-nb 1.4 moves ``glue(..., display=False)`` outputs out of the executed
-    notebook into a ``.glue.json`` beside it, where ``bookutils.glued`` does not
-    look (reported to the pipeline's owner); read both.
-    """
-    values = glued(build, doc)
-    path = Path(build) / "jupyter_execute" / f"{doc}.glue.json"
-    if path.exists():
-        for name, output in json.loads(path.read_text(encoding="utf-8")).items():
-            text = output.get("data", {}).get("text/plain", "")
-            values.setdefault(name, "".join(text) if isinstance(text, list) else text)
-    return values
-
-
 @pytest.fixture(scope="module")
 def g(book_build):
-    return {name: float(value) for name, value in chapter_glue(book_build, DOC).items() if value}
+    return glued_values(book_build, DOC)
 
 
 def stored(prob, name):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 import math
 import warnings
 
@@ -13,7 +11,7 @@ import pytest
 import sklearn.metrics
 import torch
 import torch.nn.functional as F
-from bookutils import executed_notebook, glued
+from bookutils import executed_notebook, glued_values
 
 DOC = "chapters/03-log-loss"
 mp.mp.dps = 50
@@ -22,31 +20,9 @@ P = [0.4, 0.6, 0.9, 0.1]
 Y = [0, 1, 1, 0]
 
 
-def chapter_glue(build, doc):
-    """Glued values of ``doc``: ``bookutils.glued``, plus myst-nb 1.4's ``<doc>.glue.json``.
-
-    myst-nb 1.4 moves ``glue(..., display=False)`` outputs out of the executed
-    notebook into a ``.glue.json`` beside it, where ``bookutils.glued`` does not
-    look (reported to the pipeline's owner); read both.
-    """
-    values = glued(build, doc)
-    path = Path(build) / "jupyter_execute" / f"{doc}.glue.json"
-    if path.exists():
-        for name, output in json.loads(path.read_text(encoding="utf-8")).items():
-            text = output.get("data", {}).get("text/plain", "")
-            values.setdefault(name, "".join(text) if isinstance(text, list) else text)
-    return values
-
-
 @pytest.fixture(scope="module")
 def g(book_build):
-    out = {}
-    for name, value in chapter_glue(book_build, DOC).items():
-        try:
-            out[name] = float(value)
-        except ValueError:
-            out[name] = value.strip("'\"")
-    return out
+    return glued_values(book_build, DOC)
 
 
 def test_example_log_loss_closed_form(g):

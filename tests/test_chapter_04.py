@@ -7,7 +7,6 @@ NumPy with hand-derived gradients instead of the chapter's PyTorch autograd.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -15,24 +14,15 @@ import mpmath as mp
 import numpy as np
 import pytest
 import torch
-from bookutils import executed_notebook, glued
+from bookutils import executed_notebook, glued_values
 
 DOC = "chapters/04-logits-stability"
 mp.mp.dps = 50
 
 
-def glued_values(build: Path) -> dict[str, float]:
-    """Glued numbers of the chapter; myst-nb 1.4 moves them from the notebook to ``<doc>.glue.json``."""
-    values = glued(build, DOC)
-    side = Path(build) / "jupyter_execute" / f"{DOC}.glue.json"
-    if not values and side.is_file():
-        values = {k: v["data"].get("text/plain", "") for k, v in json.loads(side.read_text()).items()}
-    return {k: float(v) for k, v in values.items() if v}
-
-
 @pytest.fixture(scope="module")
 def g(book_build):
-    return glued_values(book_build)
+    return glued_values(book_build, DOC)
 
 
 def mp_sigmoid(z):

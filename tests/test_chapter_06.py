@@ -9,30 +9,20 @@ from __future__ import annotations
 
 import math
 
-import json
 from pathlib import Path
 
 import mpmath as mp
 import pytest
 import torch
-from bookutils import glued
+from bookutils import glued_values
 
 DOC = "chapters/06-crossentropy-nllloss"
 mp.mp.dps = 50
 
 
-def glued_values(build, docname):
-    """Glued text/plain values; myst-nb 1.4 may keep them in ``<doc>.glue.json`` beside the notebook."""
-    values = glued(build, docname)
-    side = Path(build) / "jupyter_execute" / f"{docname}.glue.json"
-    if not values and side.is_file():
-        values = {k: v.get("data", {}).get("text/plain", "") for k, v in json.loads(side.read_text()).items()}
-    return values
-
-
 @pytest.fixture(scope="module")
 def g(book_build):
-    return {name: float(value) for name, value in glued_values(book_build, DOC).items() if value}
+    return glued_values(book_build, DOC)
 
 
 @pytest.fixture(scope="module")

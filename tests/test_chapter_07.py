@@ -7,13 +7,11 @@ draws; each option's loss is then recomputed from its formula in mpmath
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import mpmath as mp
 import pytest
 import torch
-from bookutils import glued
+from bookutils import glued_values
 
 DOC = "chapters/07-options"
 mp.mp.dps = 50
@@ -24,18 +22,9 @@ SEQ_TARGET = [1, 0, 3, 3, 2, 2, 1, 0, -100, -100]
 EPS = 0.1
 
 
-def glued_values(build, docname):
-    """Glued text/plain values; myst-nb 1.4 may keep them in ``<doc>.glue.json`` beside the notebook."""
-    values = glued(build, docname)
-    side = Path(build) / "jupyter_execute" / f"{docname}.glue.json"
-    if not values and side.is_file():
-        values = {k: v.get("data", {}).get("text/plain", "") for k, v in json.loads(side.read_text()).items()}
-    return values
-
-
 @pytest.fixture(scope="module")
 def g(book_build):
-    return {name: float(value) for name, value in glued_values(book_build, DOC).items() if value}
+    return glued_values(book_build, DOC)
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,13 @@ code or lossutils.
 from __future__ import annotations
 
 import html as html_lib
-import json
 import re
 from pathlib import Path
 
 import mpmath as mp
 import pytest
 import torch
-from bookutils import glued
+from bookutils import glued_values
 
 DOC = "chapters/08-mistakes"
 SOURCE = Path(__file__).resolve().parent.parent / f"{DOC}.md"
@@ -25,18 +24,9 @@ LOGITS = [[4.0, -1.0, 0.5], [0.2, 3.0, -2.0], [-1.0, 0.0, 5.0], [2.5, 2.0, -1.0]
 TARGET = [0, 1, 2, 0]
 
 
-def glued_values(build, docname):
-    """Glued text/plain values; myst-nb 1.4 keeps them in ``<doc>.glue.json`` beside the notebook."""
-    values = glued(build, docname)
-    side = Path(build) / "jupyter_execute" / f"{docname}.glue.json"
-    if not values and side.is_file():
-        values = {k: v.get("data", {}).get("text/plain", "") for k, v in json.loads(side.read_text()).items()}
-    return values
-
-
 @pytest.fixture(scope="module")
 def g(book_build):
-    return {name: float(value) for name, value in glued_values(book_build, DOC).items()}
+    return glued_values(book_build, DOC)
 
 
 def mp_softmax(row):

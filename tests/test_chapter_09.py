@@ -7,14 +7,13 @@ evaluated in mpmath.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import mpmath as mp
 import numpy as np
 import pytest
-from bookutils import glued
+from bookutils import glued_values
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss
@@ -26,18 +25,9 @@ SOURCE = Path(__file__).resolve().parent.parent / f"{DOC}.md"
 mp.mp.dps = 50
 
 
-def glued_values(build, docname):
-    """Glued text/plain values; myst-nb 1.4 keeps them in ``<doc>.glue.json`` beside the notebook."""
-    values = glued(build, docname)
-    side = Path(build) / "jupyter_execute" / f"{docname}.glue.json"
-    if not values and side.is_file():
-        values = {k: v.get("data", {}).get("text/plain", "") for k, v in json.loads(side.read_text()).items()}
-    return values
-
-
 @pytest.fixture(scope="module")
 def g(book_build):
-    return {name: float(value) for name, value in glued_values(book_build, DOC).items()}
+    return glued_values(book_build, DOC)
 
 
 def sklearn_reference(loader):

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from lossutils.plotting import COLORS, plot_bce_saturation  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from lossutils.plotting import COLORS, plot_bce_saturation
 
 
 def test_draws_both_paths_in_the_naive_and_stable_colours():

@@ -7,25 +7,12 @@ from __future__ import annotations
 import copy
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from lossutils import plotting as lp
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def same_color(a, b):
-    return mcolors.to_rgba(a) == mcolors.to_rgba(b)
+from plotutils import same_color
 
 
 def sigmoid(z):
