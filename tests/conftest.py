@@ -7,11 +7,13 @@ import shutil
 import sys
 from pathlib import Path
 
+import matplotlib
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Tests draw figures off screen; set before any test module imports matplotlib.
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Tests draw figures off screen. Set here, in this process only: an MPLBACKEND
+# variable would reach the book build's kernels and stop their inline figures.
+matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bookutils import build_book, build_log  # noqa: E402

@@ -101,3 +101,24 @@ def test_a_page_outside_the_toc_is_not_built(tmp_path):
     proc = build(book)
     assert proc.returncode == 0, build_log(proc)
     assert not (book / "_build" / "html" / "chapters" / "stray.html").exists()
+
+
+FIGURE_CELL = (
+    "```{code-cell} ipython3\n"
+    ":mystnb:\n"
+    ":  figure:\n"
+    ":    caption: A line.\n"
+    ":    name: fig-check-line\n"
+    "import matplotlib.pyplot as plt\n"
+    "plt.plot([0, 1], [0, 1]);\n"
+    "```\n\nSee {numref}`fig-check-line`.\n"
+)
+
+
+def test_figures_survive_an_mplbackend_set_in_the_shell(tmp_path):
+    # a non-inline backend inherited by the kernels would drop every figure,
+    # and the reference to it would fail the build as an undefined label
+    proc = build_book(small_book(tmp_path, FIGURE_CELL), env={"PYTHONPATH": str(tmp_path), "MPLBACKEND": "Agg"})
+    assert proc.returncode == 0, build_log(proc)
+    images = list((tmp_path / "_build" / "html" / "_images").glob("*.png"))
+    assert images, "the figure cell produced no image"

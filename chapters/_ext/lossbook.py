@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 
@@ -226,7 +227,19 @@ def offer_ipynb_download(app: Sphinx, pagename: str, templatename: str, context:
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+def inline_figures_in_kernels() -> None:
+    """Let the executing kernels show figures inline, whatever the shell's MPLBACKEND.
+
+    Kernels inherit this process's environment. With MPLBACKEND set (to Agg,
+    say, as test runners and headless servers often do) matplotlib would not
+    use the inline backend, every figure output would be missing, and each
+    figure reference would fail the strict build as an undefined label.
+    """
+    os.environ.pop("MPLBACKEND", None)
+
+
 def setup(app: Sphinx) -> dict:
+    inline_figures_in_kernels()
     app.add_config_value("lossbook_watched_packages", ["lossutils"], "env", [list])
     app.connect("config-inited", use_local_mathjax)
     app.connect("config-inited", add_book_css)
