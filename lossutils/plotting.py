@@ -356,7 +356,6 @@ def plot_running_product(products, *, exact_log10=None, ax=None, limits=True):
 __all__ += [
     "plot_naive_vs_stable",
     "plot_gradient_factors",
-    "plot_learning_curves",
     "plot_class_distributions",
     "plot_cross_entropy_decomposition",
 ]
@@ -478,51 +477,6 @@ def plot_gradient_factors(z, *, y=1, ax=None):
     ax.set_xlabel("logit $z$")
     ax.set_ylabel(f"|gradient| when $y = {y}$")
     ax.legend(frameon=False, loc="upper right" if y == 1 else "upper left", fontsize=9)
-    return ax
-
-
-def plot_learning_curves(curves, *, labels=None, reference=None, ax=None,
-                         xlabel="gradient step", ylabel="mean log-loss (nats)"):
-    """Plot one learning curve per entry of ``curves`` against the step number.
-
-    Parameters
-    ----------
-    curves : dict of str to array_like
-        ``curves[name][k]`` is the value after ``k`` steps. Each curve is drawn
-        in ``COLORS[name]`` when ``name`` is a palette key (e.g. ``"log_loss"``,
-        ``"squared_error"``).
-    labels : dict of str to str, optional
-        Legend entry per name; the name itself by default.
-    reference : float, optional
-        A horizontal dotted line, e.g. the loss of a constant prediction.
-    ax : matplotlib.axes.Axes, optional
-        Axes to draw on; a new figure when ``None``.
-    xlabel, ylabel : str
-        Axis labels.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The curves are ``ax.lines[:len(curves)]``, in the order given.
-
-    Examples
-    --------
-    >>> ax = plot_learning_curves({"log_loss": [3.0, 2.0, 1.0]})
-    >>> ax.lines[0].get_color() == COLORS["log_loss"]
-    True
-    """
-    ax = new_ax(ax)
-    labels = {} if labels is None else labels
-    for name, values in curves.items():
-        values = np.asarray(values, dtype=float)
-        ax.plot(np.arange(values.size), values, color=COLORS.get(name),
-                label=labels.get(name, name))
-    if reference is not None:
-        ax.axhline(reference, color=COLORS["limit"], linestyle=":", linewidth=1.2)
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, loc="upper right")
     return ax
 
 

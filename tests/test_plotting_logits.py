@@ -95,22 +95,6 @@ def test_gradient_factors_reject_bad_label():
         lp.plot_gradient_factors([0.0], y=2)
 
 
-# --- plot_learning_curves -----------------------------------------------------------
-
-def test_learning_curves_draw_values_against_step_number():
-    ax = lp.plot_learning_curves({"log_loss": [3.0, 2.0, 1.0], "squared_error": [3.0, 2.9]})
-    np.testing.assert_array_equal(ax.lines[0].get_xdata(), [0, 1, 2])
-    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [3.0, 2.9])
-    assert same_color(ax.lines[1].get_color(), lp.COLORS["squared_error"])
-
-
-def test_learning_curves_use_given_labels_and_reference():
-    ax = lp.plot_learning_curves({"log_loss": [1.0, 0.5]}, labels={"log_loss": "trained on log-loss"},
-                                 reference=0.7)
-    assert ax.get_legend().get_texts()[0].get_text() == "trained on log-loss"
-    assert ax.lines[1].get_ydata()[0] == 0.7
-
-
 # --- plot_class_distributions -------------------------------------------------------
 
 def test_class_distributions_bar_heights_and_ticks():
@@ -154,7 +138,6 @@ def test_decomposition_rejects_mismatched_shapes():
 CALLS = [
     lambda ax: lp.plot_naive_vs_stable([0.0, 1.0], [1.0, np.inf], [1.0, 1.0], [1.0, 1.0], ax=ax),
     lambda ax: lp.plot_gradient_factors([0.0, 1.0], ax=ax),
-    lambda ax: lp.plot_learning_curves({"log_loss": [1.0, 0.5]}, ax=ax),
     lambda ax: lp.plot_class_distributions({"p": [0.5, 0.5]}, ax=ax),
     lambda ax: lp.plot_cross_entropy_decomposition([0.0, 1.0], [1.0, 0.8], 0.8, ax=ax),
 ]
