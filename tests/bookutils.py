@@ -169,6 +169,19 @@ def glued_values(build_dir: Path, docname: str) -> dict[str, float | str]:
     return parsed
 
 
+def figure_image(html: str, name: str) -> dict[str, str]:
+    """The image inside the figure labelled ``name`` on a page: its ``src`` and ``alt``.
+
+    Fails (``AssertionError``) when the page has no such figure or the figure no image,
+    so a figure cannot silently disappear.
+    """
+    match = re.search(rf'<figure[^>]*id="{re.escape(name)}"[^>]*>(?:(?!</figure>).)*?(<img[^>]*>)', html, flags=re.S)
+    assert match, f"no figure {name!r} with an image on the page"
+    tag = match.group(1)
+    attrs = dict(re.findall(r'(\w+)="([^"]*)"', tag))
+    return {"src": attrs.get("src", ""), "alt": attrs.get("alt", "")}
+
+
 # -- notebooks for students ----------------------------------------------------------
 
 

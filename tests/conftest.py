@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bookutils import build_book, build_log  # noqa: E402
+from bookutils import build_book, build_log, glued_values  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +38,18 @@ def book_build() -> Path:
     proc = build_book(ROOT)
     assert proc.returncode == 0, f"strict book build failed:\n{build_log(proc)[-10000:]}"
     return build
+
+
+@pytest.fixture(scope="module")
+def g(request, book_build) -> dict:
+    """The glued values of the test module's chapter (its ``DOC``), numbers as floats."""
+    return glued_values(book_build, request.module.DOC)
+
+
+@pytest.fixture(scope="module")
+def page_html(request, book_build) -> str:
+    """The rendered HTML page of the test module's chapter (its ``DOC``)."""
+    return (book_build / "html" / f"{request.module.DOC}.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)
