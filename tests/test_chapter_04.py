@@ -204,7 +204,7 @@ def test_gradients_at_minus_6_match_closed_forms(g):
 # --- training: one neuron, two losses ----------------------------------------------------
 
 def train_numpy(loss_name, x, y, w=-6.0, b=0.0, lr=1.0, steps=300):
-    """Full-batch gradient descent with hand-derived gradients; returns the mean log-loss per step."""
+    """Full-batch gradient descent with hand-derived gradients; the mean log-loss per step."""
     history = []
     for _ in range(steps):
         z = w * x + b
@@ -264,7 +264,8 @@ def test_soft_label_minimiser_and_minimum(g):
 
 def test_three_figures_were_drawn(book_build):
     nb = executed_notebook(book_build, DOC)
-    pngs = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    pngs = [o for c in nb["cells"] for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})]
     assert len(pngs) == 3
 
 

@@ -70,7 +70,8 @@ def test_shifted_logits_lower_cross_entropy_and_make_nll_negative(g, draws):
     learned = [list(r) for r in draws["logits"]]
     for r, t in zip(learned, draws["target"]):
         r[t] += 3.0
-    assert g["ch6_ce_learned"] == pytest.approx(float(mp_cross_entropy(learned, draws["target"])), rel=1e-12)
+    expected_ce = float(mp_cross_entropy(learned, draws["target"]))
+    assert g["ch6_ce_learned"] == pytest.approx(expected_ce, rel=1e-12)
     expected_nll = -sum(r[t] for r, t in zip(learned, draws["target"])) / 6
     assert g["ch6_nll_learned"] == pytest.approx(expected_nll, rel=1e-12)
     assert g["ch6_nll_learned"] < 0
@@ -168,7 +169,7 @@ def test_two_logit_cross_entropy_equals_one_logit_bce_of_the_difference(g, draws
 # --- one logit or two: the learning rate ---------------------------------------------------
 
 def gd_one_logit(lr, steps):
-    """Gradient descent on the chapter's data, with the hand-derived gradient (sigma(z) - y) x / N."""
+    """Gradient descent on the chapter's data, hand-derived gradient (sigma(z) - y) x / N."""
     rng = np.random.default_rng(1)
     x = rng.normal(size=(64, 3))
     y = (x @ [1.5, -2.0, 0.5] + rng.normal(size=64) > 0).astype(float)
@@ -212,4 +213,4 @@ def test_bce_saturation_figure_has_an_image_alt_text_and_the_true_caption(page_h
     assert len(image["alt"]) > 60 and "gradient" in image["alt"] and "/" not in image["alt"]
     start = page_html.index('id="fig-ch6-bce-saturation"')
     figure = page_html[start: page_html.index("</figure>", start)]
-    assert "max(p(1 − p), ε)" in figure          # the caption names the backward floor
+    assert "max(p(1 − p), δ)" in figure          # the caption names the backward floor
