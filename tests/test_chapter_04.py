@@ -8,25 +8,23 @@ NumPy with hand-derived gradients instead of the chapter's PyTorch autograd.
 from __future__ import annotations
 
 import math
-from pathlib import Path
-
 import mpmath as mp
 import numpy as np
 import pytest
 import torch
-from bookutils import executed_notebook, glued_values
+import torch.nn.functional as F
+from bookutils import executed_notebook, figure_image
 
 DOC = "chapters/04-logits-stability"
 mp.mp.dps = 50
 
 
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
-
-
 def mp_sigmoid(z):
     return 1 / (1 + mp.exp(-mp.mpf(z)))
+
+
+def mp_softplus(z):
+    return mp.log1p(mp.exp(mp.mpf(z)))
 
 
 def naive_loss_f32(z: float, y: float) -> float:
@@ -92,6 +90,104 @@ def test_clamped_bce_reports_100_where_exact_loss_is_200(g):
     assert g["ch4_on_logits"] == pytest.approx(float(mp.log1p(mp.exp(200))), rel=1e-15)
 
 
+def test_torch_sigmoid_saturation_in_float32_and_float64_matches_the_rounding_argument(g):
+    # grid points are 1/1024 apart: the first one past 24 log 2 (float32), 53 log 2 (float64)
+    assert 24 * math.log(2) <= g["ch4_sat_one32"] < 24 * math.log(2) + 1 / 1024
+    assert 53 * math.log(2) <= g["ch4_sat_one64"] < 53 * math.log(2) + 1 / 1024
+
+
+@pytest.mark.parametrize("key, dtype, bits, spacing", [
+    ("ch4_sat_bf16", torch.bfloat16, 9, 2.0**-5),   # bfloat16: 8 significant bits
+    ("ch4_sat_fp16", torch.float16, 12, 2.0**-7),   # float16: 11 significant bits
+])
+def test_16_bit_sigmoid_is_one_from_the_first_number_past_log_of_2_to_the_bits_minus_1(
+        g, key, dtype, bits, spacing):
+    # sigma(z) rounds to 1 once 1 - sigma(z) = sigma(-z) <= 2**-bits (half the gap below 1),
+    # i.e. z >= log(2**bits - 1); the glued value is the first number of the format from there
+    bound = float(mp.log(2**bits - 1))
+    z = g[key]
+    assert bound <= z < bound + spacing
+    assert float(torch.tensor(z, dtype=dtype)) == z            # a number of the format
+    assert float(torch.sigmoid(torch.tensor(z, dtype=dtype))) == 1.0
+    assert float(torch.sigmoid(torch.tensor(z - spacing, dtype=dtype))) < 1.0
+    assert z < 0.6 * g["ch4_sat_one32"]                        # "far sooner" than float32
+
+
+# --- what PyTorch's binary_cross_entropy_with_logits loses --------------------------------
+
+def bce_logits(z, y, dtype):
+    return F.binary_cross_entropy_with_logits(torch.tensor([z], dtype=dtype),
+                                              torch.tensor([y], dtype=dtype)).item()
+
+
+def test_exact_losses_of_confident_correct_negatives_are_softplus(g):
+    assert g["ch4_exact_m10"] == pytest.approx(float(mp_softplus(-10)), rel=1e-15)
+    assert g["ch4_exact_m20"] == pytest.approx(float(mp_softplus(-20)), rel=1e-15)
+    assert g["ch4_exact_m30"] == pytest.approx(float(mp_softplus(-30)), rel=1e-15)
+
+
+def test_torch_float32_loss_is_off_in_the_third_digit_at_minus_10_and_zero_at_minus_20(g):
+    assert g["ch4_torch_m10_32"] == bce_logits(-10.0, 0.0, torch.float32)
+    assert abs(g["ch4_torch_m10_32"] / float(mp_softplus(-10)) - 1) > 1e-3
+    assert g["ch4_torch_m20_32"] == 0.0 == bce_logits(-20.0, 0.0, torch.float32)
+    assert mp_softplus(-20) > 0
+
+
+def test_torch_float64_loss_loses_digits_at_minus_30_and_is_zero_at_minus_40(g):
+    assert g["ch4_torch_m30_64"] == bce_logits(-30.0, 0.0, torch.float64)
+    assert abs(g["ch4_torch_m30_64"] / float(mp_softplus(-30)) - 1) > 1e-3
+    assert bce_logits(-40.0, 0.0, torch.float64) == 0.0
+
+
+@pytest.mark.parametrize("key, dtype", [("ch4_torch_zero32", torch.float32),
+                                        ("ch4_torch_zero64", torch.float64)])
+def test_torch_loss_of_correct_negatives_is_zero_below_the_glued_logit(g, key, dtype):
+    z = g[key]
+    assert bce_logits(z, 0.0, dtype) > 0.0
+    for below in (z - 1 / 1024, z - 1, z - 10):
+        assert bce_logits(below, 0.0, dtype) == 0.0
+        assert mp_softplus(below) > 0                         # the true loss is not
+
+
+def test_torch_zero_thresholds_sit_where_e_to_the_z_is_below_the_rounding_of_z(g):
+    # log sigma(z) = z - e^z (to first order) rounds to z once e^z < ulp(z) / 2
+    for key, mantissa in (("ch4_torch_zero32", 24), ("ch4_torch_zero64", 53)):
+        z = g[key]
+        half_ulp = 2.0 ** (math.floor(math.log2(abs(z))) - mantissa)
+        assert math.exp(z) == pytest.approx(half_ulp, rel=0.05)
+
+
+def test_torch_gradient_of_a_zero_loss_is_still_sigmoid_minus_label():
+    z = torch.tensor([-20.0], requires_grad=True)
+    F.binary_cross_entropy_with_logits(z, torch.zeros(1)).backward()
+    assert z.grad.item() == pytest.approx(float(mp_sigmoid(-20)), rel=1e-6)
+
+
+def test_torch_loss_of_confident_correct_positives_is_exact():
+    assert bce_logits(20.0, 1.0, torch.float32) == pytest.approx(float(mp_softplus(-20)), rel=1e-6)
+
+
+# --- the backward floor of binary_cross_entropy ---------------------------------------------
+
+def test_bce_loss_at_minus_30_is_exact(g):
+    assert g["ch4_bwd_loss"] == pytest.approx(float(mp_softplus(30)), rel=1e-15)
+
+
+FLOOR = float(np.float32(1e-12))     # PyTorch's constant is 1e-12 stored as a float32
+
+
+def test_bce_backward_floor_is_1e_minus_12_as_a_float32(g):
+    assert g["ch4_bwd_floor"] == pytest.approx(FLOOR, rel=1e-12)
+
+
+def test_bce_gradient_at_minus_30_is_sigma_prime_over_the_floor(g):
+    s = mp_sigmoid(-30)
+    assert g["ch4_bwd_true"] == pytest.approx(float(s - 1), rel=1e-15)
+    clamped = (s - 1) * s * (1 - s) / mp.mpf(FLOOR)          # (p - y) sigma'(z) / floor
+    assert g["ch4_bwd_grad"] == pytest.approx(float(clamped), rel=1e-9)
+    assert abs(g["ch4_bwd_grad"]) < 0.1
+
+
 # --- gradients ---------------------------------------------------------------------------
 
 def test_badly_wrong_probability_is_sigmoid_of_minus_6(g):
@@ -108,7 +204,7 @@ def test_gradients_at_minus_6_match_closed_forms(g):
 # --- training: one neuron, two losses ----------------------------------------------------
 
 def train_numpy(loss_name, x, y, w=-6.0, b=0.0, lr=1.0, steps=300):
-    """Full-batch gradient descent with hand-derived gradients; returns the mean log-loss per step."""
+    """Full-batch gradient descent with hand-derived gradients; the mean log-loss per step."""
     history = []
     for _ in range(steps):
         z = w * x + b
@@ -168,18 +264,20 @@ def test_soft_label_minimiser_and_minimum(g):
 
 def test_three_figures_were_drawn(book_build):
     nb = executed_notebook(book_build, DOC)
-    pngs = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    pngs = [o for c in nb["cells"] for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})]
     assert len(pngs) == 3
 
 
 @pytest.mark.parametrize("name", ["fig-ch4-naive", "fig-ch4-gradients", "fig-ch4-training"])
-def test_named_figure_is_on_the_page(book_build, name):
-    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
-    assert f'id="{name}"' in html
+def test_named_figure_has_an_image_with_descriptive_alt_text(page_html, name):
+    image = figure_image(page_html, name)
+    assert image["src"]
+    alt = image["alt"]
+    assert len(alt) > 60 and "/" not in alt and not alt.endswith(".png")
 
 
-def test_page_shows_glued_thresholds_not_raw_roles(book_build, g):
-    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
-    assert "{glue" not in html and "{eq}" not in html
-    assert f"{g['ch4_one32']:.2f}" in html
-    assert f"{g['ch4_steps_sq']:.0f}" in html
+def test_page_shows_glued_thresholds_not_raw_roles(page_html, g):
+    assert "{glue" not in page_html and "{eq}" not in page_html
+    assert f"{g['ch4_one32']:.2f}" in page_html
+    assert f"{g['ch4_steps_sq']:.0f}" in page_html

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import math
 
-from pathlib import Path
-
 import mpmath as mp
+import numpy as np
 import pytest
 import torch
-from bookutils import glued_values
+import torch.nn.functional as F
+from bookutils import figure_image
 
 DOC = "chapters/06-crossentropy-nllloss"
 mp.mp.dps = 50
+FLOOR = float(np.float32(1e-12))     # PyTorch's backward floor: 1e-12 stored as a float32
 
 
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
+def mp_sigmoid(z):
+    return 1 / (1 + mp.exp(-mp.mpf(z)))
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,8 @@ def test_shifted_logits_lower_cross_entropy_and_make_nll_negative(g, draws):
     learned = [list(r) for r in draws["logits"]]
     for r, t in zip(learned, draws["target"]):
         r[t] += 3.0
-    assert g["ch6_ce_learned"] == pytest.approx(float(mp_cross_entropy(learned, draws["target"])), rel=1e-12)
+    expected_ce = float(mp_cross_entropy(learned, draws["target"]))
+    assert g["ch6_ce_learned"] == pytest.approx(expected_ce, rel=1e-12)
     expected_nll = -sum(r[t] for r, t in zip(learned, draws["target"])) / 6
     assert g["ch6_nll_learned"] == pytest.approx(expected_nll, rel=1e-12)
     assert g["ch6_nll_learned"] < 0
@@ -90,6 +91,19 @@ def test_float32_sigmoid_saturation_point_is_first_grid_point_past_24_log_2(g):
     assert torch.sigmoid(torch.tensor(g["ch6_sat_z"], dtype=torch.float32)).item() == 1.0
 
 
+@pytest.mark.parametrize("key, dtype, bits, spacing", [
+    ("ch6_sat_bf16", torch.bfloat16, 9, 2.0**-5),
+    ("ch6_sat_fp16", torch.float16, 12, 2.0**-7),
+])
+def test_16_bit_sigmoid_saturates_at_the_first_number_past_log_of_2_to_bits_minus_1(
+        g, key, dtype, bits, spacing):
+    # 1 - sigma(z) = sigma(-z) <= 2**-bits (half the gap below 1) once z >= log(2**bits - 1)
+    bound = float(mp.log(2**bits - 1))
+    assert bound <= g[key] < bound + spacing
+    assert float(torch.tensor(g[key], dtype=dtype)) == g[key]
+    assert g[key] < 0.6 * g["ch6_sat_z"]
+
+
 def test_bce_on_saturated_probabilities_reports_the_clamp(g):
     assert g["ch6_bce_clamped"] == 100.0
 
@@ -105,6 +119,45 @@ def test_gradient_on_logits_is_sigmoid_minus_target(g):
     assert g["ch6_grad_logits"] == pytest.approx(float(1 / (1 + mp.exp(-40)) - 0), rel=1e-7)
 
 
+# --- the backward floor of binary_cross_entropy ------------------------------------------
+
+def test_backward_floor_read_from_autograd_is_1e_minus_12(g):
+    assert g["ch6_bwd_floor"] == pytest.approx(FLOOR, rel=1e-12)
+
+
+def test_bce_backward_divides_by_the_floor_in_float32_and_float64():
+    for dtype in (torch.float32, torch.float64):
+        p = torch.tensor([1e-14, 0.25], dtype=dtype, requires_grad=True)
+        F.binary_cross_entropy(p, torch.ones(2, dtype=dtype), reduction="sum").backward()
+        assert p.grad[0].item() == pytest.approx((1e-14 - 1) / FLOOR, rel=1e-6)
+        assert p.grad[1].item() == pytest.approx(-1 / 0.25, rel=1e-6)      # -1/p, unclamped
+
+
+def z_star():
+    """The logit where sigma(z) sigma(-z) equals the floor: the clamp starts below it."""
+    return float(mp.findroot(lambda z: mp_sigmoid(z) * mp_sigmoid(-z) - FLOOR, -27.6))
+
+
+@pytest.mark.parametrize("key", ["ch6_grad_wrong32", "ch6_grad_wrong64"])
+def test_gradient_through_bce_goes_wrong_where_sigma_sigma_prime_meets_the_floor(g, key):
+    # off by more than 1e-3 once sigma(z) sigma(-z) < 0.999 floor: just below z*, on a 1/1024 grid
+    assert z_star() - 0.003 < g[key] < z_star()
+
+
+def test_loss_is_still_exact_where_the_gradient_goes_wrong(g):
+    z = g["ch6_grad_wrong64"]
+    exact = float(mp.log1p(mp.exp(-mp.mpf(z))))             # softplus(-z), label 1
+    assert g["ch6_loss_at_wrong64"] == pytest.approx(exact, rel=1e-12)
+    assert g["ch6_loss_at_wrong32"] == pytest.approx(exact, rel=1e-6)
+
+
+def test_gradients_at_minus_30_closed_forms(g):
+    s = mp_sigmoid(-30)
+    assert g["ch6_grad_logits_m30"] == pytest.approx(float(s - 1), rel=1e-15)
+    clamped = (s - 1) * s * (1 - s) / mp.mpf(FLOOR)
+    assert g["ch6_grad_bce_m30"] == pytest.approx(float(clamped), rel=1e-9)
+
+
 def test_two_logit_cross_entropy_equals_one_logit_bce_of_the_difference(g, draws):
     losses = []
     for (a, b), y in zip(draws["two_logits"], draws["y2"]):
@@ -113,8 +166,51 @@ def test_two_logit_cross_entropy_equals_one_logit_bce_of_the_difference(g, draws
     assert g["ch6_two_mean"] == pytest.approx(float(mp.fsum(losses) / 7), rel=1e-12)
 
 
-def test_bce_saturation_figure_was_drawn_with_its_caption(book_build):
-    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
-    start = html.index('id="fig-ch6-bce-saturation"')
-    figure = html[html.rindex("<figure", 0, start): html.index("</figure>", start)]
-    assert "<img" in figure and "Loss of a sample of class 0" in figure
+# --- one logit or two: the learning rate ---------------------------------------------------
+
+def gd_one_logit(lr, steps):
+    """Gradient descent on the chapter's data, hand-derived gradient (sigma(z) - y) x / N."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(64, 3))
+    y = (x @ [1.5, -2.0, 0.5] + rng.normal(size=64) > 0).astype(float)
+    w, b = rng.normal(size=3), rng.normal()
+    for _ in range(steps):
+        r = 1 / (1 + np.exp(-(x @ w + b))) - y
+        w, b = w - lr * x.T @ r / len(y), b - lr * r.mean()
+    z = x @ w + b
+    return float(np.mean(np.logaddexp(0, z) - y * z))
+
+
+def test_one_logit_training_matches_hand_derived_gradient_descent(g):
+    expected = gd_one_logit(g["ch6_lr"], int(g["ch6_sgd_steps"]))
+    assert g["ch6_one_logit_final_loss"] == pytest.approx(expected, rel=1e-10)
+
+
+def test_two_logit_paths_coincide_only_with_half_the_learning_rate(g):
+    assert g["ch6_gap_half"] < 1e-12
+    assert g["ch6_gap_same"] > 1e-2
+
+
+def test_cross_entropy_moves_the_logit_difference_twice_as_far_in_torch():
+    # independent of the chapter: one SGD step of each set-up from matched weights
+    torch.manual_seed(3)
+    x, y = torch.randn(16, 2, dtype=torch.float64), torch.randint(0, 2, (16,))
+    w = torch.randn(2, dtype=torch.float64)
+    one = w.clone().requires_grad_()
+    F.binary_cross_entropy_with_logits(x @ one, y.double()).backward()
+    two = torch.stack([torch.zeros(2, dtype=torch.float64), w]).requires_grad_()
+    F.cross_entropy(x @ two.T, y).backward()
+    step_one = -one.grad
+    step_two = -(two.grad[1] - two.grad[0])
+    torch.testing.assert_close(step_two, 2 * step_one)
+
+
+# --- the figure ------------------------------------------------------------------------------
+
+def test_bce_saturation_figure_has_an_image_alt_text_and_the_true_caption(page_html):
+    image = figure_image(page_html, "fig-ch6-bce-saturation")
+    assert image["src"]
+    assert len(image["alt"]) > 60 and "gradient" in image["alt"] and "/" not in image["alt"]
+    start = page_html.index('id="fig-ch6-bce-saturation"')
+    figure = page_html[start: page_html.index("</figure>", start)]
+    assert "max(p(1 − p), δ)" in figure          # the caption names the backward floor
