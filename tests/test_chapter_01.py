@@ -46,6 +46,14 @@ def test_worked_example_likelihood_matches_sklearn_log_loss(g):
     assert g["ch1_likelihood"] == pytest.approx(math.exp(-len(P) * log_loss(Y, P)), rel=1e-12)
 
 
+def test_torch_bernoulli_log_prob_summed_and_exponentiated_is_the_likelihood(g):
+    exact = mp.mpf("0.6") ** 2 * mp.mpf("0.9") ** 2
+    assert g["ch1_likelihood_torch"] == pytest.approx(float(exact), rel=1e-14)
+    dist = torch.distributions.Bernoulli(probs=torch.tensor(P, dtype=torch.float64))
+    log_prob = dist.log_prob(torch.tensor(Y, dtype=torch.float64))
+    assert torch.exp(log_prob.sum()).item() == pytest.approx(float(exact), rel=1e-14)
+
+
 def test_constant_half_model_likelihood(g):
     assert g["ch1_p_half"] == 0.5
     assert g["ch1_L_unsure"] == 0.5**4

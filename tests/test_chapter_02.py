@@ -15,6 +15,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 from bookutils import executed_notebook, glued_values
+from scipy.stats import entropy, gmean
 from sklearn.metrics import log_loss
 
 DOC = "chapters/02-product-to-sum"
@@ -103,6 +104,26 @@ def test_exact_value_and_relative_error_at_the_end(g, prob, name):
     assert g[f"{tag(prob, name)}_rel_err"] == pytest.approx(float(rel), rel=1e-9, abs=1e-15)
 
 
+@pytest.mark.parametrize("prob,name", CASES)
+def test_table_shows_the_exact_value_as_mantissa_and_power_of_ten(g, prob, name):
+    # the table prints mantissa "e" exponent: it must be the exact product, even below float64
+    _, f = stored(prob, name)
+    exact = f ** int(g[f"{tag(prob, name)}_k_end"])
+    mant, exp = g[f"{tag(prob, name)}_exact_mant"], int(g[f"{tag(prob, name)}_exact_exp"])
+    assert 1 <= mant < 10
+    assert mp.mpf(mant) * mp.mpf(10) ** exp == pytest.approx(exact, rel=1e-12)
+
+
+def test_exact_value_of_the_stuck_float64_09_product_differs_from_the_product(g):
+    # the reader's report: the table showed the float64-rounded exact value, equal to the product
+    t = tag(0.9, "float64")
+    # compared as printed: a float would round the exact value to float64 again
+    shown_exact = f"{g[t + '_exact_mant']:.2f}e{int(g[t + '_exact_exp'])}"
+    shown_product = f"{g[t + '_end_value']:.2e}"
+    assert shown_exact != shown_product
+    assert abs(g[t + "_rel_err"]) > 0.01
+
+
 @pytest.mark.parametrize("name", ["float32", "float64"])
 def test_product_is_accurate_just_before_leaving_the_normal_range(g, name):
     assert g[f"ch2_p9_{name}_rel_err_normal"] < 4 * float(np.finfo(name).eps)
@@ -130,6 +151,26 @@ def test_example_mean_nll_is_sklearn_log_loss(g):
 def test_geometric_mean_is_fourth_root_of_likelihood(g):
     assert g["ch2_geomean"] == pytest.approx(0.2916 ** 0.25, rel=1e-14)
     assert g["ch2_log2"] == pytest.approx(math.log(2))
+
+
+def test_perplexity_is_the_reciprocal_geometric_mean(g):
+    assert g["ch2_perplexity"] == pytest.approx(1 / gmean([0.6, 0.6, 0.9, 0.9]), rel=1e-14)
+    assert g["ch2_perplexity"] == pytest.approx(
+        math.exp(log_loss([0, 1, 1, 0], [0.4, 0.6, 0.9, 0.1])), rel=1e-14
+    )
+
+
+def test_base_rate_predictor_scores_the_label_entropy_below_log_2(g):
+    n, ones = int(g["ch2_base_n"]), int(g["ch2_base_ones"])
+    y = np.zeros(n, dtype=int)
+    y[:ones] = 1
+    q = ones / n
+    assert g["ch2_base_q"] == q
+    sk = log_loss(y, np.full(n, q))
+    assert g["ch2_base_nll"] == pytest.approx(sk, rel=1e-12)
+    assert g["ch2_base_nll"] == pytest.approx(float(entropy([q, 1 - q])), rel=1e-12)
+    assert g["ch2_base_nll"] < math.log(2) - 0.1
+    assert g["ch2_base_perplexity"] == pytest.approx(math.exp(sk), rel=1e-12)
 
 
 def test_big_log_likelihood(g):
