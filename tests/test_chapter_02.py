@@ -9,12 +9,13 @@ products from mpmath at 50 digits; the chapter's loop is not rerun.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import mpmath as mp
 import numpy as np
 import pytest
-from bookutils import executed_notebook, glued_values
+from bookutils import figure_image
 from scipy.stats import entropy, gmean
 from sklearn.metrics import log_loss
 
@@ -22,11 +23,6 @@ DOC = "chapters/02-product-to-sum"
 mp.mp.dps = 50
 
 CASES = [(0.9, "float32"), (0.9, "float64"), (0.3, "float32"), (0.3, "float64")]
-
-
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
 
 
 def stored(prob, name):
@@ -145,7 +141,8 @@ def test_example_log_likelihood(g):
 
 
 def test_example_mean_nll_is_sklearn_log_loss(g):
-    assert g["ch2_nll_mean"] == pytest.approx(log_loss([0, 1, 1, 0], [0.4, 0.6, 0.9, 0.1]), rel=1e-14)
+    expected = log_loss([0, 1, 1, 0], [0.4, 0.6, 0.9, 0.1])
+    assert g["ch2_nll_mean"] == pytest.approx(expected, rel=1e-14)
 
 
 def test_geometric_mean_is_fourth_root_of_likelihood(g):
@@ -194,10 +191,42 @@ def test_exercise_batch_numbers(g):
 
 
 def test_exercise_overflow_count(g):
-    assert g["ch2_ex_count"] == pytest.approx(float(np.finfo(np.float32).max) / -math.log(0.9), rel=1e-12)
+    expected = float(np.finfo(np.float32).max) / -math.log(0.9)
+    assert g["ch2_ex_count"] == pytest.approx(expected, rel=1e-12)
 
 
-def test_both_running_product_figures_are_drawn(book_build):
-    nb = executed_notebook(book_build, DOC)
-    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 2
+@pytest.mark.parametrize("name, words", [
+    ("fig-ch2-product09", ["0.9", "exact", "flat", "subnormal"]),
+    ("fig-ch2-product03", ["0.3", "exact", "zero", "dotted"]),
+])
+def test_running_product_figures_are_on_the_page_with_descriptive_alt_text(page_html, name, words):
+    image = figure_image(page_html, name)
+    assert image["src"].endswith(".png")
+    assert all(word in image["alt"] for word in words), image["alt"]
+    assert "/" not in image["alt"]
+
+
+@pytest.mark.parametrize("name", ["float32", "float64"])
+def test_figure_09_curves_end_at_the_stuck_value_and_the_exact_line_far_below(g, name):
+    frac, f = stored(0.9, name)
+    s = float(np.finfo(name).smallest_subnormal)
+    stuck = max(fixed_points(frac))
+    assert g[f"ch2_fig09_{name}_last_log10"] == pytest.approx(math.log10(stuck * s), rel=1e-12)
+    n = int(g["ch2_p9_float64_n"])
+    exact = float(n * mp.log10(stored(0.9, "float64")[1]))
+    assert g["ch2_fig09_exact_last_log10"] == pytest.approx(exact, rel=1e-12)
+    assert int(g["ch2_fig09_n_zero_marks"]) == 0
+
+
+@pytest.mark.parametrize("name", ["float32", "float64"])
+def test_figure_03_marks_where_each_product_becomes_zero(g, name):
+    assert int(g["ch2_fig03_n_zero_marks"]) == 2
+    _, f = stored(0.3, name)
+    half_s = mp.mpf(float(np.finfo(name).smallest_subnormal)) / 2
+    assert abs(int(g[f"ch2_fig03_{name}_zero_at"]) - mp.log(half_s) / mp.log(f)) <= 1.5
+    assert int(g[f"ch2_fig03_{name}_zero_at"]) == int(g[f"{tag(0.3, name)}_k_end"])
+
+
+def test_going_deeper_aside_is_a_collapsed_dropdown(page_html):
+    assert re.search(r'<div class="[^"]*\bdropdown\b[^"]*">\s*<p class="admonition-title">'
+                     r"Going deeper: why 0\.9 gets stuck", page_html)
