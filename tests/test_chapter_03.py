@@ -11,18 +11,13 @@ import pytest
 import sklearn.metrics
 import torch
 import torch.nn.functional as F
-from bookutils import executed_notebook, glued_values
+from bookutils import figure_image
 
 DOC = "chapters/03-log-loss"
 mp.mp.dps = 50
 
 P = [0.4, 0.6, 0.9, 0.1]
 Y = [0, 1, 1, 0]
-
-
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
 
 
 def test_example_log_loss_closed_form(g):
@@ -32,7 +27,8 @@ def test_example_log_loss_closed_form(g):
 
 def test_example_log_loss_is_sklearn_and_torch(g):
     assert g["ch3_example_logloss"] == pytest.approx(sklearn.metrics.log_loss(Y, P), rel=1e-14)
-    bce = F.binary_cross_entropy(torch.tensor(P, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64))
+    bce = F.binary_cross_entropy(torch.tensor(P, dtype=torch.float64),
+                                 torch.tensor(Y, dtype=torch.float64))
     assert g["ch3_example_logloss"] == pytest.approx(bce.item(), rel=1e-14)
 
 
@@ -158,10 +154,44 @@ def test_pos_weight_minimiser_is_where_torch_gradient_vanishes(g):
     assert abs(z.grad.sum().item()) < 1e-12
 
 
-def test_three_figures_are_drawn(book_build):
-    nb = executed_notebook(book_build, DOC)
-    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 3
+@pytest.mark.parametrize("name, words", [
+    ("fig-ch3-logloss", ["log-loss", "label 1", "label 0", "mirror"]),
+    ("fig-ch3-compare", ["log-loss", "squared error", "0-1 loss"]),
+    ("fig-ch3-proper", ["expected log-loss", "lowest point", "p = q"]),
+])
+def test_figures_are_on_the_page_with_descriptive_alt_text(page_html, name, words):
+    image = figure_image(page_html, name)
+    assert image["src"].endswith(".png")
+    assert all(word in image["alt"] for word in words), image["alt"]
+    assert "/" not in image["alt"]
+
+
+def test_log_loss_figure_draws_both_curves(g):
+    # the y = 1 curve is -log p and the y = 0 curve -log(1 - p), at every drawn point
+    assert g["ch3_fig_curve1_max_err"] < 1e-12
+    assert g["ch3_fig_curve0_max_err"] < 1e-12
+
+
+@pytest.mark.parametrize("m", [1, 5, 9])
+def test_log_loss_figure_marks_the_loss_at_each_marked_probability(g, m):
+    assert g[f"ch3_fig_mark_y1_{m}"] == pytest.approx(-math.log(m / 10), rel=1e-12)
+    assert g[f"ch3_fig_mark_y0_{m}"] == pytest.approx(-math.log(1 - m / 10), rel=1e-12)
+
+
+def test_comparison_figure_draws_log_loss_squared_error_and_zero_one(g):
+    assert int(g["ch3_fig_compare_n_lines"]) == 3
+    assert g["ch3_fig_compare_logloss_err"] < 1e-12
+    assert g["ch3_fig_compare_squared_err"] < 1e-12
+    assert g["ch3_fig_compare_zero_one_wrong"] == 1.0  # all points: 1 exactly where p < 1/2
+
+
+@pytest.mark.parametrize("q10", [1, 5, 8])
+def test_proper_figure_dot_is_the_entropy_and_the_lowest_point_of_its_curve(g, q10):
+    q = q10 / 10
+    entropy = -q * math.log(q) - (1 - q) * math.log(1 - q)
+    dot = g[f"ch3_fig_proper_{q10}_dot_value"]
+    assert dot == pytest.approx(entropy, rel=1e-12)
+    assert dot <= g[f"ch3_fig_proper_{q10}_curve_min"]
 
 
 def expected_cross_entropy_grad(p_star, q, **options):
