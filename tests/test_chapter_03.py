@@ -198,7 +198,8 @@ def expected_cross_entropy_grad(p_star, q, **options):
     """Gradient, at softmax(z) = (1 - p_star, p_star), of q * CE(z, 1) + (1 - q) * CE(z, 0)."""
     z = torch.tensor([0.0, math.log(p_star / (1 - p_star))], dtype=torch.float64,
                      requires_grad=True)
-    per_label = F.cross_entropy(z.expand(2, 2), torch.tensor([1, 0]), reduction="none", **options)
+    per_label = F.cross_entropy(z.expand(2, 2), torch.tensor([1, 0]), reduction="none",
+                                **options)
     # with reduction="none", weight= multiplies each label's loss by its class weight
     (q * per_label[0] + (1 - q) * per_label[1]).backward()
     return z.grad.abs().max().item()

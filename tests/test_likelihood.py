@@ -1,4 +1,4 @@
-"""likelihood and log_likelihood: closed forms, underflow, and the log computed without the product."""
+"""likelihood and log_likelihood: closed forms, underflow, and the log without the product."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ SEED_PROB = np.array([0.4, 0.6, 0.9, 0.1])
 
 
 def test_seed_example_likelihood_is_the_product_of_true_label_probabilities():
-    np.testing.assert_allclose(lu.likelihood(SEED_TARGET, SEED_PROB), 0.6 * 0.6 * 0.9 * 0.9, rtol=1e-15)
+    expected = 0.6 * 0.6 * 0.9 * 0.9
+    np.testing.assert_allclose(lu.likelihood(SEED_TARGET, SEED_PROB), expected, rtol=1e-15)
 
 
 def test_seed_example_log_likelihood_is_the_sum_of_logs():
@@ -29,7 +30,8 @@ def test_seed_example_log_likelihood_is_the_sum_of_logs():
 
 
 def test_boolean_labels_work_like_0_and_1():
-    np.testing.assert_allclose(lu.likelihood(SEED_TARGET.astype(bool), SEED_PROB), lu.likelihood(SEED_TARGET, SEED_PROB))
+    np.testing.assert_allclose(lu.likelihood(SEED_TARGET.astype(bool), SEED_PROB),
+                               lu.likelihood(SEED_TARGET, SEED_PROB))
 
 
 def test_multiclass_likelihood_picks_the_true_class_column():
@@ -41,7 +43,8 @@ def test_multiclass_log_likelihood_is_minus_torch_nll_sum():
     rng = np.random.default_rng(0)
     prob = rng.dirichlet(np.ones(4), size=10)
     y = rng.integers(0, 4, 10)
-    expected = -F.nll_loss(torch.from_numpy(np.log(prob)), torch.from_numpy(y), reduction="sum").item()
+    log_prob = torch.from_numpy(np.log(prob))
+    expected = -F.nll_loss(log_prob, torch.from_numpy(y), reduction="sum").item()
     np.testing.assert_allclose(lu.log_likelihood(y, prob), expected, rtol=1e-14)
 
 
