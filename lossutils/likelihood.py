@@ -85,12 +85,24 @@ def likelihood(target: ArrayLike, prob: ArrayLike) -> NDArray[np.floating]:
     .. math:: L = \prod_{n=1}^{N} p_n^{\,y_n} (1 - p_n)^{1 - y_n},
 
     multiclass case: :math:`L = \prod_n p_{n, y_n}`. The product is formed
-    honestly (in float64, then cast to `prob`'s dtype), so it underflows to 0
-    for a large enough batch, as the book shows (with probabilities above
-    0.5 it sticks at the smallest subnormal, 5e-324, because
-    :math:`0.6 \times 5 \times 10^{-324}` rounds back up to it); use
+    honestly (in float64, then cast to `prob`'s dtype), so for a large enough
+    batch it leaves float64's range and is wrong or 0; use
     :func:`log_likelihood` for anything but small examples. An empty batch
     has likelihood 1. The rows of a (N, C) `prob` are not checked to sum to 1.
+
+    Where the product ends depends on the factors. Below the normal range a
+    float64 is a whole number :math:`m` of units of the smallest subnormal,
+    :math:`s \approx 4.9 \times 10^{-324}`, and multiplying by :math:`p`
+    gives :math:`m p` units rounded to a whole number. The product stops
+    changing at an :math:`m` where that rounding gives :math:`m` back, which
+    needs :math:`m (1 - p) \le 1/2` (at equality, ties round to even). The
+    product of many equal probabilities :math:`p > 1/2` comes down to such an
+    :math:`m`, at most :math:`1 / (2(1 - p))` units, and stays there without
+    ever reaching 0 (chapter 2 of the book derives this rule). For 0.6 that
+    is 1 unit, for 0.9 it is 5 units and for 0.99 it is 49. Probabilities of
+    1/2 or less have no such :math:`m`, and the product reaches exactly 0. A
+    float32 `prob` gives the float64 product cast to float32, which is 0 once
+    it falls below float32's smallest subnormal.
 
     Shape
     -----
@@ -116,6 +128,16 @@ def likelihood(target: ArrayLike, prob: ArrayLike) -> NDArray[np.floating]:
     0.0
     >>> lu.log_likelihood(y, np.full(2000, 0.4))
     array(-1832.58146375)
+
+    With probabilities above 1/2 the product gets stuck a few units of the
+    smallest subnormal above 0, however many factors follow (here 100,000):
+
+    >>> s = np.finfo(np.float64).smallest_subnormal
+    >>> y = np.ones(100_000, dtype=int)
+    >>> [float(lu.likelihood(y, np.full(100_000, p)) / s) for p in (0.6, 0.9, 0.99)]
+    [1.0, 5.0, 49.0]
+    >>> float(lu.likelihood(y, np.full(100_000, 0.9, dtype=np.float32)))
+    0.0
     """
     p, is_zero = _true_label_probs(target, prob)
     if is_zero is not None:

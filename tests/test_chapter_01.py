@@ -11,7 +11,7 @@ import math
 import mpmath as mp
 import pytest
 import torch
-from bookutils import executed_notebook, glued_values
+from bookutils import figure_image
 from sklearn.metrics import log_loss
 
 DOC = "chapters/01-likelihood"
@@ -19,11 +19,6 @@ mp.mp.dps = 50
 
 P = [0.4, 0.6, 0.9, 0.1]
 Y = [0, 1, 1, 0]
-
-
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
 
 
 def mp_coin(theta, k, n):
@@ -38,12 +33,21 @@ def test_table_factors_use_one_minus_p_for_label_zero(g):
 
 
 def test_worked_example_likelihood_is_0_2916(g):
-    assert g["ch1_likelihood"] == pytest.approx(float(mp.mpf("0.6") ** 2 * mp.mpf("0.9") ** 2), rel=1e-14)
+    exact = mp.mpf("0.6") ** 2 * mp.mpf("0.9") ** 2
+    assert g["ch1_likelihood"] == pytest.approx(float(exact), rel=1e-14)
     assert g["ch1_likelihood"] == pytest.approx(0.2916, rel=1e-12)
 
 
 def test_worked_example_likelihood_matches_sklearn_log_loss(g):
     assert g["ch1_likelihood"] == pytest.approx(math.exp(-len(P) * log_loss(Y, P)), rel=1e-12)
+
+
+def test_torch_bernoulli_log_prob_summed_and_exponentiated_is_the_likelihood(g):
+    exact = mp.mpf("0.6") ** 2 * mp.mpf("0.9") ** 2
+    assert g["ch1_likelihood_torch"] == pytest.approx(float(exact), rel=1e-14)
+    dist = torch.distributions.Bernoulli(probs=torch.tensor(P, dtype=torch.float64))
+    log_prob = dist.log_prob(torch.tensor(Y, dtype=torch.float64))
+    assert torch.exp(log_prob.sum()).item() == pytest.approx(float(exact), rel=1e-14)
 
 
 def test_constant_half_model_likelihood(g):
@@ -108,7 +112,17 @@ def test_exercise_flipped_labels_likelihood(g):
     assert g["ch1_L_flip"] == pytest.approx(0.4 * 0.4 * 0.1 * 0.1, rel=1e-14)
 
 
-def test_coin_figure_is_drawn(book_build):
-    nb = executed_notebook(book_build, DOC)
-    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 1
+def test_coin_figure_is_on_the_page_with_descriptive_alt_text(page_html):
+    image = figure_image(page_html, "fig-ch1-coin")
+    assert image["src"].endswith(".png")
+    assert "likelihood" in image["alt"] and "maximum" in image["alt"]
+    assert "/" not in image["alt"] and len(image["alt"].split()) >= 15
+
+
+def test_coin_figure_marks_the_maximum_on_the_drawn_curve(g):
+    n, k = int(g["ch1_n"]), int(g["ch1_k"])
+    assert g["ch1_fig_mark_theta"] == pytest.approx(k / n, rel=1e-15)
+    assert g["ch1_fig_mark_L"] == pytest.approx(float(mp_coin(mp.mpf(k) / n, k, n)), rel=1e-12)
+    # the dot sits on top of the curve: no drawn point of the curve is higher
+    assert g["ch1_fig_curve_max"] <= g["ch1_fig_mark_L"] * (1 + 1e-12)
+    assert g["ch1_fig_n_points"] > 100

@@ -9,23 +9,20 @@ products from mpmath at 50 digits; the chapter's loop is not rerun.
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import mpmath as mp
 import numpy as np
 import pytest
-from bookutils import executed_notebook, glued_values
+from bookutils import figure_image
+from scipy.stats import entropy, gmean
 from sklearn.metrics import log_loss
 
 DOC = "chapters/02-product-to-sum"
 mp.mp.dps = 50
 
 CASES = [(0.9, "float32"), (0.9, "float64"), (0.3, "float32"), (0.3, "float64")]
-
-
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
 
 
 def stored(prob, name):
@@ -103,6 +100,26 @@ def test_exact_value_and_relative_error_at_the_end(g, prob, name):
     assert g[f"{tag(prob, name)}_rel_err"] == pytest.approx(float(rel), rel=1e-9, abs=1e-15)
 
 
+@pytest.mark.parametrize("prob,name", CASES)
+def test_table_shows_the_exact_value_as_mantissa_and_power_of_ten(g, prob, name):
+    # the table prints mantissa "e" exponent: it must be the exact product, even below float64
+    _, f = stored(prob, name)
+    exact = f ** int(g[f"{tag(prob, name)}_k_end"])
+    mant, exp = g[f"{tag(prob, name)}_exact_mant"], int(g[f"{tag(prob, name)}_exact_exp"])
+    assert 1 <= mant < 10
+    assert mp.mpf(mant) * mp.mpf(10) ** exp == pytest.approx(exact, rel=1e-12)
+
+
+def test_exact_value_of_the_stuck_float64_09_product_differs_from_the_product(g):
+    # the reader's report: the table showed the float64-rounded exact value, equal to the product
+    t = tag(0.9, "float64")
+    # compared as printed: a float would round the exact value to float64 again
+    shown_exact = f"{g[t + '_exact_mant']:.2f}e{int(g[t + '_exact_exp'])}"
+    shown_product = f"{g[t + '_end_value']:.2e}"
+    assert shown_exact != shown_product
+    assert abs(g[t + "_rel_err"]) > 0.01
+
+
 @pytest.mark.parametrize("name", ["float32", "float64"])
 def test_product_is_accurate_just_before_leaving_the_normal_range(g, name):
     assert g[f"ch2_p9_{name}_rel_err_normal"] < 4 * float(np.finfo(name).eps)
@@ -124,12 +141,33 @@ def test_example_log_likelihood(g):
 
 
 def test_example_mean_nll_is_sklearn_log_loss(g):
-    assert g["ch2_nll_mean"] == pytest.approx(log_loss([0, 1, 1, 0], [0.4, 0.6, 0.9, 0.1]), rel=1e-14)
+    expected = log_loss([0, 1, 1, 0], [0.4, 0.6, 0.9, 0.1])
+    assert g["ch2_nll_mean"] == pytest.approx(expected, rel=1e-14)
 
 
 def test_geometric_mean_is_fourth_root_of_likelihood(g):
     assert g["ch2_geomean"] == pytest.approx(0.2916 ** 0.25, rel=1e-14)
     assert g["ch2_log2"] == pytest.approx(math.log(2))
+
+
+def test_perplexity_is_the_reciprocal_geometric_mean(g):
+    assert g["ch2_perplexity"] == pytest.approx(1 / gmean([0.6, 0.6, 0.9, 0.9]), rel=1e-14)
+    assert g["ch2_perplexity"] == pytest.approx(
+        math.exp(log_loss([0, 1, 1, 0], [0.4, 0.6, 0.9, 0.1])), rel=1e-14
+    )
+
+
+def test_base_rate_predictor_scores_the_label_entropy_below_log_2(g):
+    n, ones = int(g["ch2_base_n"]), int(g["ch2_base_ones"])
+    y = np.zeros(n, dtype=int)
+    y[:ones] = 1
+    q = ones / n
+    assert g["ch2_base_q"] == q
+    sk = log_loss(y, np.full(n, q))
+    assert g["ch2_base_nll"] == pytest.approx(sk, rel=1e-12)
+    assert g["ch2_base_nll"] == pytest.approx(float(entropy([q, 1 - q])), rel=1e-12)
+    assert g["ch2_base_nll"] < math.log(2) - 0.1
+    assert g["ch2_base_perplexity"] == pytest.approx(math.exp(sk), rel=1e-12)
 
 
 def test_big_log_likelihood(g):
@@ -153,10 +191,42 @@ def test_exercise_batch_numbers(g):
 
 
 def test_exercise_overflow_count(g):
-    assert g["ch2_ex_count"] == pytest.approx(float(np.finfo(np.float32).max) / -math.log(0.9), rel=1e-12)
+    expected = float(np.finfo(np.float32).max) / -math.log(0.9)
+    assert g["ch2_ex_count"] == pytest.approx(expected, rel=1e-12)
 
 
-def test_both_running_product_figures_are_drawn(book_build):
-    nb = executed_notebook(book_build, DOC)
-    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 2
+@pytest.mark.parametrize("name, words", [
+    ("fig-ch2-product09", ["0.9", "exact", "flat", "subnormal"]),
+    ("fig-ch2-product03", ["0.3", "exact", "zero", "dotted"]),
+])
+def test_running_product_figures_are_on_the_page_with_descriptive_alt_text(page_html, name, words):
+    image = figure_image(page_html, name)
+    assert image["src"].endswith(".png")
+    assert all(word in image["alt"] for word in words), image["alt"]
+    assert "/" not in image["alt"]
+
+
+@pytest.mark.parametrize("name", ["float32", "float64"])
+def test_figure_09_curves_end_at_the_stuck_value_and_the_exact_line_far_below(g, name):
+    frac, f = stored(0.9, name)
+    s = float(np.finfo(name).smallest_subnormal)
+    stuck = max(fixed_points(frac))
+    assert g[f"ch2_fig09_{name}_last_log10"] == pytest.approx(math.log10(stuck * s), rel=1e-12)
+    n = int(g["ch2_p9_float64_n"])
+    exact = float(n * mp.log10(stored(0.9, "float64")[1]))
+    assert g["ch2_fig09_exact_last_log10"] == pytest.approx(exact, rel=1e-12)
+    assert int(g["ch2_fig09_n_zero_marks"]) == 0
+
+
+@pytest.mark.parametrize("name", ["float32", "float64"])
+def test_figure_03_marks_where_each_product_becomes_zero(g, name):
+    assert int(g["ch2_fig03_n_zero_marks"]) == 2
+    _, f = stored(0.3, name)
+    half_s = mp.mpf(float(np.finfo(name).smallest_subnormal)) / 2
+    assert abs(int(g[f"ch2_fig03_{name}_zero_at"]) - mp.log(half_s) / mp.log(f)) <= 1.5
+    assert int(g[f"ch2_fig03_{name}_zero_at"]) == int(g[f"{tag(0.3, name)}_k_end"])
+
+
+def test_going_deeper_aside_is_a_collapsed_dropdown(page_html):
+    assert re.search(r'<div class="[^"]*\bdropdown\b[^"]*">\s*<p class="admonition-title">'
+                     r"Going deeper: why 0\.9 gets stuck", page_html)

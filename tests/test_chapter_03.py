@@ -11,18 +11,13 @@ import pytest
 import sklearn.metrics
 import torch
 import torch.nn.functional as F
-from bookutils import executed_notebook, glued_values
+from bookutils import figure_image
 
 DOC = "chapters/03-log-loss"
 mp.mp.dps = 50
 
 P = [0.4, 0.6, 0.9, 0.1]
 Y = [0, 1, 1, 0]
-
-
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
 
 
 def test_example_log_loss_closed_form(g):
@@ -32,7 +27,8 @@ def test_example_log_loss_closed_form(g):
 
 def test_example_log_loss_is_sklearn_and_torch(g):
     assert g["ch3_example_logloss"] == pytest.approx(sklearn.metrics.log_loss(Y, P), rel=1e-14)
-    bce = F.binary_cross_entropy(torch.tensor(P, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64))
+    bce = F.binary_cross_entropy(torch.tensor(P, dtype=torch.float64),
+                                 torch.tensor(Y, dtype=torch.float64))
     assert g["ch3_example_logloss"] == pytest.approx(bce.item(), rel=1e-14)
 
 
@@ -103,15 +99,124 @@ def test_exercise_mistake_equals_this_many_good_predictions(g):
     assert g["ch3_ex_ratio"] == pytest.approx(math.log(0.01) / math.log(0.9), rel=1e-6)
 
 
-def test_exercise_float32_sklearn_and_torch(g):
+def test_exercise_float32_sklearn_and_torch_score_the_same_1000_samples(g):
+    n = int(g["ch3_ex_n"])
+    assert n == 1000
     good = -math.log(float(np.float32(0.9)))
-    sk = (999 * good - math.log(float(np.finfo(np.float32).eps))) / 1001
-    pt = (999 * good + 100) / 1000
+    mistake_sk = -math.log(float(np.finfo(np.float32).eps))
+    sk = ((n - 1) * good + mistake_sk) / n
+    pt = ((n - 1) * good + 100) / n
     assert g["ch3_ex_sk"] == pytest.approx(sk, rel=1e-5)
     assert g["ch3_ex_pt"] == pytest.approx(pt, rel=1e-5)
+    assert g["ch3_ex_mistake_sk"] == pytest.approx(mistake_sk, rel=1e-12)
 
 
-def test_three_figures_are_drawn(book_build):
-    nb = executed_notebook(book_build, DOC)
-    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 3
+def test_exercise_libraries_differ_by_the_one_mistake_alone(g):
+    n = int(g["ch3_ex_n"])
+    predicted = (-math.log(float(np.finfo(np.float32).eps)) - 100) / n
+    assert g["ch3_ex_gap_predicted"] == pytest.approx(predicted, rel=1e-12)
+    assert g["ch3_ex_gap"] == pytest.approx(predicted, rel=1e-5)
+    # labels=[0, 1] scores exactly the given samples: no dummy sample is needed
+    p = np.full(n, 0.9, dtype=np.float32)
+    p[0] = 0.0
+    sk = sklearn.metrics.log_loss(np.ones(n, dtype=int), p, labels=[0, 1])
+    assert sk == pytest.approx(g["ch3_ex_sk"], rel=1e-12)
+
+
+def test_log_of_zero_warning_is_numpys_message(g):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        np.log(np.array([0.0]))
+    assert g["ch3_log0_warning"] == f"{caught[0].category.__name__}: {caught[0].message}"
+    assert "divide by zero" in g["ch3_log0_warning"]
+
+
+@pytest.mark.parametrize("q", [0.3])
+def test_pos_weight_moves_the_fitted_minimiser_to_the_closed_form(g, q):
+    w = g["ch3_pw_w_plus"]
+    assert g["ch3_pw_q"] == q
+    assert g["ch3_pw_fitted"] == pytest.approx(w * q / (w * q + 1 - q), rel=1e-8)
+    assert abs(g["ch3_pw_fitted"] - q) > 0.2
+    assert g["ch3_pw_fitted_plain"] == pytest.approx(q, rel=1e-8)
+
+
+def test_pos_weight_minimiser_is_where_torch_gradient_vanishes(g):
+    # independent of the chapter's fit: autograd of the expected loss at the closed form
+    w, q = g["ch3_pw_w_plus"], g["ch3_pw_q"]
+    p_star = w * q / (w * q + 1 - q)
+    z = torch.tensor([math.log(p_star / (1 - p_star))] * 2, dtype=torch.float64,
+                     requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(
+        z, torch.tensor([1.0, 0.0], dtype=torch.float64),
+        weight=torch.tensor([q, 1 - q], dtype=torch.float64),
+        pos_weight=torch.tensor(w, dtype=torch.float64), reduction="sum")
+    loss.backward()
+    assert abs(z.grad.sum().item()) < 1e-12
+
+
+@pytest.mark.parametrize("name, words", [
+    ("fig-ch3-logloss", ["log-loss", "label 1", "label 0", "mirror"]),
+    ("fig-ch3-compare", ["log-loss", "squared error", "0-1 loss"]),
+    ("fig-ch3-proper", ["expected log-loss", "lowest point", "p = q"]),
+])
+def test_figures_are_on_the_page_with_descriptive_alt_text(page_html, name, words):
+    image = figure_image(page_html, name)
+    assert image["src"].endswith(".png")
+    assert all(word in image["alt"] for word in words), image["alt"]
+    assert "/" not in image["alt"]
+
+
+def test_log_loss_figure_draws_both_curves(g):
+    # the y = 1 curve is -log p and the y = 0 curve -log(1 - p), at every drawn point
+    assert g["ch3_fig_curve1_max_err"] < 1e-12
+    assert g["ch3_fig_curve0_max_err"] < 1e-12
+
+
+@pytest.mark.parametrize("m", [1, 5, 9])
+def test_log_loss_figure_marks_the_loss_at_each_marked_probability(g, m):
+    assert g[f"ch3_fig_mark_y1_{m}"] == pytest.approx(-math.log(m / 10), rel=1e-12)
+    assert g[f"ch3_fig_mark_y0_{m}"] == pytest.approx(-math.log(1 - m / 10), rel=1e-12)
+
+
+def test_comparison_figure_draws_log_loss_squared_error_and_zero_one(g):
+    assert int(g["ch3_fig_compare_n_lines"]) == 3
+    assert g["ch3_fig_compare_logloss_err"] < 1e-12
+    assert g["ch3_fig_compare_squared_err"] < 1e-12
+    assert g["ch3_fig_compare_zero_one_wrong"] == 1.0  # all points: 1 exactly where p < 1/2
+
+
+@pytest.mark.parametrize("q10", [1, 5, 8])
+def test_proper_figure_dot_is_the_entropy_and_the_lowest_point_of_its_curve(g, q10):
+    q = q10 / 10
+    entropy = -q * math.log(q) - (1 - q) * math.log(1 - q)
+    dot = g[f"ch3_fig_proper_{q10}_dot_value"]
+    assert dot == pytest.approx(entropy, rel=1e-12)
+    assert dot <= g[f"ch3_fig_proper_{q10}_curve_min"]
+
+
+def expected_cross_entropy_grad(p_star, q, **options):
+    """Gradient, at softmax(z) = (1 - p_star, p_star), of q * CE(z, 1) + (1 - q) * CE(z, 0)."""
+    z = torch.tensor([0.0, math.log(p_star / (1 - p_star))], dtype=torch.float64,
+                     requires_grad=True)
+    per_label = F.cross_entropy(z.expand(2, 2), torch.tensor([1, 0]), reduction="none",
+                                **options)
+    # with reduction="none", weight= multiplies each label's loss by its class weight
+    (q * per_label[0] + (1 - q) * per_label[1]).backward()
+    return z.grad.abs().max().item()
+
+
+def test_class_weights_move_the_minimiser_to_w_times_q_normalised():
+    # the chapter's closed form p = w1 q / (w1 q + w0 (1 - q)), checked with torch's weight=
+    w0, w1, q = 1.0, 3.0, 0.2
+    p_star = w1 * q / (w1 * q + w0 * (1 - q))
+    weight = torch.tensor([w0, w1], dtype=torch.float64)
+    assert expected_cross_entropy_grad(p_star, q, weight=weight) < 1e-12
+    assert expected_cross_entropy_grad(q, q, weight=weight) > 1e-3
+
+
+def test_label_smoothing_moves_the_minimiser_towards_uniform():
+    # the chapter's closed form p = (1 - eps) q + eps / C, with C = 2 classes
+    eps, q = 0.2, 0.9
+    p_star = (1 - eps) * q + eps / 2
+    assert expected_cross_entropy_grad(p_star, q, label_smoothing=eps) < 1e-12
+    assert expected_cross_entropy_grad(q, q, label_smoothing=eps) > 1e-3

@@ -1,6 +1,8 @@
-"""likelihood and log_likelihood: closed forms, underflow, and the log computed without the product."""
+"""likelihood and log_likelihood: closed forms, underflow, and the log without the product."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -18,7 +20,8 @@ SEED_PROB = np.array([0.4, 0.6, 0.9, 0.1])
 
 
 def test_seed_example_likelihood_is_the_product_of_true_label_probabilities():
-    np.testing.assert_allclose(lu.likelihood(SEED_TARGET, SEED_PROB), 0.6 * 0.6 * 0.9 * 0.9, rtol=1e-15)
+    expected = 0.6 * 0.6 * 0.9 * 0.9
+    np.testing.assert_allclose(lu.likelihood(SEED_TARGET, SEED_PROB), expected, rtol=1e-15)
 
 
 def test_seed_example_log_likelihood_is_the_sum_of_logs():
@@ -27,7 +30,8 @@ def test_seed_example_log_likelihood_is_the_sum_of_logs():
 
 
 def test_boolean_labels_work_like_0_and_1():
-    np.testing.assert_allclose(lu.likelihood(SEED_TARGET.astype(bool), SEED_PROB), lu.likelihood(SEED_TARGET, SEED_PROB))
+    np.testing.assert_allclose(lu.likelihood(SEED_TARGET.astype(bool), SEED_PROB),
+                               lu.likelihood(SEED_TARGET, SEED_PROB))
 
 
 def test_multiclass_likelihood_picks_the_true_class_column():
@@ -39,7 +43,8 @@ def test_multiclass_log_likelihood_is_minus_torch_nll_sum():
     rng = np.random.default_rng(0)
     prob = rng.dirichlet(np.ones(4), size=10)
     y = rng.integers(0, 4, 10)
-    expected = -F.nll_loss(torch.from_numpy(np.log(prob)), torch.from_numpy(y), reduction="sum").item()
+    log_prob = torch.from_numpy(np.log(prob))
+    expected = -F.nll_loss(log_prob, torch.from_numpy(y), reduction="sum").item()
     np.testing.assert_allclose(lu.log_likelihood(y, prob), expected, rtol=1e-14)
 
 
@@ -64,11 +69,42 @@ def test_product_underflows_to_zero_but_log_likelihood_stays_finite():
     np.testing.assert_allclose(lu.log_likelihood(y, p), 2000 * np.log(0.4), rtol=1e-13)
 
 
-def test_product_of_many_0_6s_sticks_at_the_smallest_subnormal_instead_of_reaching_zero():
-    # 0.6 * 5e-324 = 3e-324 rounds back up to 5e-324, so the honest product never reaches 0
-    y, p = np.ones(2000, dtype=int), np.full(2000, 0.6)
-    assert lu.likelihood(y, p) == np.finfo(np.float64).smallest_subnormal
-    np.testing.assert_allclose(lu.log_likelihood(y, p), 2000 * np.log(0.6), rtol=1e-13)
+def stuck_units(prob: float) -> int:
+    """Where a float64 running product of ``prob`` stops, in units of the smallest subnormal.
+
+    Computed exactly: a subnormal is m units, one more factor gives round-half-even(m * f)
+    units (f the stored factor as a fraction), and the product walks down from far above.
+    """
+    f, m = Fraction(float(prob)), 10**6
+    while round(m * f) != m:
+        m = round(m * f)
+    return m
+
+
+@pytest.mark.parametrize("prob, units", [(0.6, 1), (0.9, 5), (0.99, 49)])
+def test_product_of_many_equal_probabilities_above_half_sticks_at_a_few_subnormal_units(
+    prob, units
+):
+    # the docstring's values, checked with exact rounding of the stored factor
+    assert stuck_units(prob) == units
+    assert units <= 1 / (2 * (1 - prob)) + 1e-9
+    n = 100_000
+    y, p = np.ones(n, dtype=int), np.full(n, prob)
+    s = np.finfo(np.float64).smallest_subnormal
+    assert lu.likelihood(y, p) == units * s
+    np.testing.assert_allclose(lu.log_likelihood(y, p), n * np.log(prob), rtol=1e-12)
+
+
+def test_product_of_probabilities_of_one_half_or_less_reaches_zero():
+    y = np.ones(5000, dtype=int)
+    for prob in (0.5, 0.4, 0.3):
+        assert lu.likelihood(y, np.full(5000, prob)) == 0.0
+
+
+def test_float32_likelihood_is_the_float64_product_cast_so_a_stuck_product_becomes_zero():
+    y = np.ones(100_000, dtype=int)
+    out = lu.likelihood(y, np.full(100_000, 0.9, dtype=np.float32))
+    assert out.dtype == np.float32 and out == 0.0
 
 
 def test_float32_likelihood_underflows_to_zero_below_float32_range_and_keeps_float32():
