@@ -21,74 +21,32 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from editions import ROOT, merged_config, sphinx_build
 
-ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
-def GETTEXT(build: Path) -> Path:  # noqa: N802 - reads as a constant path
+
+
+def gettext_dir(build: Path) -> Path:
+    """Where ``extract`` writes the ``.pot`` templates."""
     return build / "zh" / "gettext"
-
-
-STRICT = {"warningiserror": True, "nitpick": True, "keep_going": True}
-
-
-def merged_config(build: Path) -> Path:
-    """``_config.yml`` updated with ``_config.zh.yml``, written under ``build/zh``."""
-    base = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    overlay = yaml.safe_load((ROOT / "_config.zh.yml").read_text(encoding="utf-8"))
-
-    def update(into: dict, new: dict) -> None:
-        for key, value in new.items():
-            if isinstance(value, dict) and isinstance(into.get(key), dict):
-                update(into[key], value)
-            else:
-                into[key] = value
-
-    update(base, overlay)
-    # local extensions are found relative to the config file, which now lives elsewhere
-    local = base.get("sphinx", {}).get("local_extensions", {})
-    for name, path in local.items():
-        local[name] = str((ROOT / path).resolve())
-    path = build / "zh" / "_config.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(base, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def sphinx_build(config: Path | None, outdir: Path, builder: str, build: Path, **overrides) -> int:
-    """Run Jupyter Book's Sphinx build with ``config`` into ``outdir`` (strict)."""
-    from jupyter_book.cli.main import build as jb_build
-    from jupyter_book.sphinx import build_sphinx
-
-    path_config, source, config_overrides = jb_build.callback(
-        path_source=str(ROOT), path_output=None, config=str(config) if config else None,
-        toc=None, freshenv=False, builder="html", custom_builder=None, verbose=0, quiet=0,
-        individualpages=False, get_config_only=True, **STRICT,
-    )
-    config_overrides.update(overrides)
-    # one execution cache for both editions: the English build's
-    config_overrides["nb_execution_cache_path"] = str((build / ".jupyter_cache").resolve())
-    return build_sphinx(
-        source, outdir, use_external_toc=True, noconfig=True, path_config=path_config,
-        confoverrides=config_overrides, builder=builder, warningiserror=True,
-        doctreedir=outdir.parent / f".doctrees-{builder}",
-        keep_going=True, freshenv=False, verbosity=0, quiet=False, really_quiet=False,
-    )
 
 
 def extract(build: Path) -> int:
     """Write one ``.pot`` template per page into ``build/zh/gettext``."""
-    return sphinx_build(None, GETTEXT(build), "gettext", build, gettext_compact=False)
+    return sphinx_build(
+        ROOT, gettext_dir(build), builder="gettext", cache=build / ".jupyter_cache",
+        gettext_compact=False,
+    )
 
 
 def update(build: Path) -> int:
     """Create or update ``locales/zh_CN/LC_MESSAGES/<docname>.po`` from the templates."""
-    templates = sorted(GETTEXT(build).rglob("*.pot"))
+    templates = sorted(gettext_dir(build).rglob("*.pot"))
     if not templates:
-        sys.exit(f"no .pot templates under {GETTEXT(build)}; run `extract` first")
+        sys.exit(f"no .pot templates under {gettext_dir(build)}; run `extract` first")
     pybabel = Path(sys.executable).with_name("pybabel")
     for pot in templates:
-        name = pot.relative_to(GETTEXT(build)).with_suffix(".po")
+        name = pot.relative_to(gettext_dir(build)).with_suffix(".po")
         po = LOCALE_DIR / name
         po.parent.mkdir(parents=True, exist_ok=True)
         if po.exists():
@@ -105,7 +63,8 @@ def update(build: Path) -> int:
 
 def html(build: Path) -> int:
     """Build the Chinese edition into ``build/zh/html``."""
-    return sphinx_build(merged_config(build), build / "zh" / "html", "html", build)
+    config = merged_config(ROOT, ROOT / "_config.zh.yml", build / "zh" / "_config.yml")
+    return sphinx_build(ROOT, build / "zh" / "html", config=config, cache=build / ".jupyter_cache")
 
 
 def status() -> int:

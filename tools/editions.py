@@ -1,0 +1,67 @@
+"""Building one edition of the book into a folder of our choosing (shared by the tools).
+
+``jupyter-book build`` always writes to ``<path-output>/_build/<builder>``; the other editions
+live at ``_build/zh/html`` and ``_build/student/html``, so this calls the same Sphinx build as
+``jupyter-book build`` (its configuration from ``_config.yml``, strict: ``-n -W --keep-going``)
+with the output folder, doctree folder and jupyter-cache given explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def merged_config(source: Path, overlay: Path, dest: Path) -> Path:
+    """``source/_config.yml`` updated with the keys of ``overlay``, written to ``dest``."""
+    base = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
+    new = yaml.safe_load(overlay.read_text(encoding="utf-8"))
+
+    def update(into: dict, changes: dict) -> None:
+        for key, value in changes.items():
+            if isinstance(value, dict) and isinstance(into.get(key), dict):
+                update(into[key], value)
+            else:
+                into[key] = value
+
+    update(base, new)
+    # local extensions are found relative to the config file, which now lives elsewhere
+    local = base.get("sphinx", {}).get("local_extensions", {})
+    for name, path in local.items():
+        local[name] = str((source / path).resolve())
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(yaml.safe_dump(base, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return dest
+
+
+def sphinx_build(
+    source: Path, outdir: Path, *, builder: str = "html", config: Path | None = None,
+    cache: Path | None = None, **overrides,
+) -> int:
+    """Strict build of the book at ``source`` into ``outdir``; 0 on success.
+
+    ``config`` replaces ``source/_config.yml``; ``cache`` is the jupyter-cache folder (by
+    default ``outdir/../.jupyter_cache``, as for ``jupyter-book build``); ``overrides`` are
+    Sphinx settings.
+    """
+    from jupyter_book.cli.main import build as jb_build
+    from jupyter_book.sphinx import build_sphinx
+
+    path_config, src, config_overrides = jb_build.callback(
+        path_source=str(source), path_output=None, config=str(config) if config else None,
+        toc=None, warningiserror=True, nitpick=True, keep_going=True, freshenv=False,
+        builder="html", custom_builder=None, verbose=0, quiet=0, individualpages=False,
+        get_config_only=True,
+    )
+    config_overrides.update(overrides)
+    if cache is not None:
+        config_overrides["nb_execution_cache_path"] = str(Path(cache).resolve())
+    return build_sphinx(
+        src, outdir, use_external_toc=True, noconfig=True, path_config=path_config,
+        confoverrides=config_overrides, builder=builder, warningiserror=True, keep_going=True,
+        doctreedir=Path(outdir).parent / f".doctrees-{Path(outdir).name}",
+        freshenv=False, verbosity=0, quiet=False, really_quiet=False,
+    )
