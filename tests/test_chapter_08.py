@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from bookutils import figure_image
 
 DOC = "chapters/08-mistakes"
 SOURCE = Path(__file__).resolve().parent.parent / f"{DOC}.md"
@@ -75,7 +76,9 @@ def test_gradient_norms_match_float64_autograd(g):
     assert close(g["ch8_grad_twice"], z.grad.norm().item(), 1e-5)
     # right gradient from the closed form softmax - one-hot, over N, in mpmath
     rows = [mp_softmax(r) for r in LOGITS]
-    sq = mp.fsum(((p - (1 if k == t else 0)) / 4) ** 2 for r, t in zip(rows, TARGET) for k, p in enumerate(r))
+    sq = mp.fsum(
+        ((p - (1 if k == t else 0)) / 4) ** 2 for r, t in zip(rows, TARGET) for k, p in enumerate(r)
+    )
     assert close(g["ch8_grad_right"], mp.sqrt(sq), 1e-5)
     assert close(g["ch8_grad_ratio"], g["ch8_grad_right"] / g["ch8_grad_twice"], 1e-9)
 
@@ -123,23 +126,37 @@ def test_uniform_and_dead_network_losses_are_log_c(g):
     assert abs(g["ch8_dead_loss"] - float(mp.log(4))) < 1e-3
 
 
-def page_html(build):
-    return (Path(build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
-
-
-def page_text(build):
+def page_text(page_html):
     """The rendered page as plain text, whitespace collapsed."""
-    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page_html(build)))
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page_html))
     return " ".join(text.split())
 
 
 @pytest.mark.parametrize("name", ["fig-ch8-floor", "fig-ch8-stuck"])
-def test_figure_was_drawn_and_is_on_the_page(book_build, name):
-    html = page_html(book_build)
-    match = re.search(rf'<figure[^>]*id="{name}"[^>]*>(?:(?!</figure>).)*?<img[^>]*src="([^"]+\.png)"', html, flags=re.S)
-    assert match, f"no image inside figure {name}"
-    image = (Path(book_build) / "html" / "chapters" / match.group(1)).resolve()
-    assert image.is_file() and image.stat().st_size > 5000
+def test_figure_was_drawn_with_descriptive_alt_text(book_build, page_html, name):
+    image = figure_image(page_html, name)
+    assert image["src"].endswith(".png")
+    path = (Path(book_build) / "html" / "chapters" / image["src"]).resolve()
+    assert path.is_file() and path.stat().st_size > 5000
+    alt = image["alt"]
+    assert len(alt.split()) >= 15 and "/" not in alt and not alt.endswith(".png")
+
+
+def test_floor_figure_draws_the_closed_form_floor_and_log_c(g):
+    c_first, c_last = g["ch8_fig_floor_c_first"], g["ch8_fig_floor_c_last"]
+    assert (c_first, c_last) == (2, 1000)
+    assert close(g["ch8_fig_floor_y_first"], floor(2), 1e-12)
+    assert close(g["ch8_fig_floor_y_last"], floor(1000), 1e-12)
+    assert close(g["ch8_fig_logc_y_last"], mp.log(1000), 1e-12)
+
+
+def test_floor_figure_has_log_x_lowercase_labels_and_no_title(g):
+    assert g["ch8_fig_floor_xscale"] == "log"
+    xlabel, ylabel, title = (part.strip() for part in g["ch8_fig_floor_labels"].split("|"))
+    for label in (xlabel, ylabel):
+        words = "".join(label.split("$")[::2])  # the text outside $...$ maths
+        assert words and words == words.lower()
+    assert title == ""
 
 
 @pytest.mark.parametrize("phrase", [
@@ -158,8 +175,8 @@ def test_figure_was_drawn_and_is_on_the_page(book_build, name):
     "does not depend on its input",  # dead network
     "the predicted distribution is uniform",  # trained dead network
 ])
-def test_each_mistake_is_caught_by_diagnose_on_the_page(book_build, phrase):
-    assert phrase in page_text(book_build)
+def test_each_mistake_is_caught_by_diagnose_on_the_page(page_html, phrase):
+    assert phrase in page_text(page_html)
 
 
 # -- item 11: double softmax, the gradient at both places ------------------------------------
@@ -194,7 +211,8 @@ def test_double_softmax_gradient_vanishes_at_the_first_softmax_not_the_second(g)
     assert g["ch8_dbl_wrong_grad_p"] > 0.5
     # ... the first softmax's Jacobian is nearly zero, and so is what reaches the logits,
     assert g["ch8_dbl_wrong_jac"] < 0.01
-    assert g["ch8_dbl_wrong_grad_z"] <= g["ch8_dbl_wrong_jac"] * g["ch8_dbl_wrong_grad_p"] * (1 + 1e-12)
+    bound = g["ch8_dbl_wrong_jac"] * g["ch8_dbl_wrong_grad_p"]
+    assert g["ch8_dbl_wrong_grad_z"] <= bound * (1 + 1e-12)
     # ... where cross-entropy on the logits pushes the confident wrong sample hardest
     assert g["ch8_dbl_wrong_grad_z"] < 0.01 * g["ch8_dbl_wrong_direct"]
 
@@ -245,7 +263,8 @@ def test_index_target_dtypes_accepted_on_cpu_are_long_and_byte(g):
 
 
 def test_float_labels_raise_long_or_byte_message():
-    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, but got Float"):
+    message = "expected target dtype to be Long or Byte, but got Float"
+    with pytest.raises(RuntimeError, match=message):
         F.cross_entropy(torch.tensor(LOGITS), torch.tensor(TARGET).float())
 
 
@@ -253,7 +272,7 @@ def test_float_labels_raise_long_or_byte_message():
 
 
 def soft_sequence(L, C=3):
-    """The chapter's deterministic batch, rebuilt in NumPy: logits 2 sin(k), targets softmax(cos(k))."""
+    """The chapter's deterministic batch in NumPy: logits 2 sin(k), targets softmax(cos(k))."""
     k = np.arange(2 * L * C, dtype=np.float64).reshape(2, L, C)
     logits = 2 * np.sin(k)
     e = np.exp(np.cos(k))
@@ -264,7 +283,9 @@ def soft_ce(logits, q, axis):
     """Mean soft cross-entropy with the softmax over ``axis``, in mpmath, averaged over the rest."""
     x, t = np.moveaxis(logits, axis, -1).reshape(-1, logits.shape[axis]), \
         np.moveaxis(q, axis, -1).reshape(-1, q.shape[axis])
-    total = mp.fsum(-mp.fsum(qc * mp.log(pc) for qc, pc in zip(tr, mp_softmax(xr))) for xr, tr in zip(x, t))
+    total = mp.fsum(
+        -mp.fsum(qc * mp.log(pc) for qc, pc in zip(tr, mp_softmax(xr))) for xr, tr in zip(x, t)
+    )
     return total / len(x)
 
 
@@ -301,7 +322,8 @@ def test_exercise_floor_distance_to_log_c_minus_one(g):
 def test_exercise_nll_of_scaled_probabilities_and_logits(g):
     probs = [mp_softmax([100 * v for v in r]) for r in LOGITS]
     assert close(g["ch8_ex_nll_probs_100"], -mp.fsum(p[t] for p, t in zip(probs, TARGET)) / 4, 1e-6)
-    assert close(g["ch8_ex_nll_logits_100"], -100 * mp.fsum(r[t] for r, t in zip(LOGITS, TARGET)) / 4, 1e-6)
+    expected = -100 * mp.fsum(r[t] for r, t in zip(LOGITS, TARGET)) / 4
+    assert close(g["ch8_ex_nll_logits_100"], expected, 1e-6)
 
 
 def test_exercise_float64_cliff_is_at_1075_log_2(g):
