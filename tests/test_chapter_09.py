@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from bookutils import figure_image
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss
@@ -28,7 +29,9 @@ mp.mp.dps = 50
 
 def sklearn_reference(loader):
     X, y = loader(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=y
+    )
     scaler = StandardScaler().fit(X_train)
     clf = LogisticRegression(C=1.0, max_iter=1000).fit(scaler.transform(X_train), y_train)
     proba = clf.predict_proba(scaler.transform(X_test))
@@ -123,7 +126,7 @@ def test_initial_weights_are_pytorchs_uniform_bound(g, digits):
 
 
 def test_initial_logit_spread_matches_the_initialisation(g, digits):
-    """Given x, each initial logit is w.x + b with w, b ~ U(-1/8, 1/8): variance (|x|^2 + 1) / (3 * 64)."""
+    """Given x, each initial logit is w.x + b, w and b ~ U(-1/8, 1/8): variance (|x|^2 + 1)/192."""
     X, y = load_digits(return_X_y=True)
     X_train, *_ = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     Z = StandardScaler().fit_transform(X_train)
@@ -148,7 +151,7 @@ def test_class_weights_cancel_in_a_batch_of_one_sample_or_one_class(g):
 
 @pytest.mark.parametrize("target", [[2], [1, 1, 1], [0, 2, 1, 2]])
 def test_weighted_mean_gradient_divides_by_the_batch_weight_sum(target):
-    """PyTorch's weighted mean divides by the batch's own weight sum: a closed form, and its cancellation."""
+    """The weighted mean divides by the batch's own weight sum; one class cancels the weights."""
     gen = torch.Generator().manual_seed(3)
     z = torch.randn(len(target), 3, dtype=torch.float64, generator=gen, requires_grad=True)
     y = torch.tensor(target)
@@ -196,9 +199,10 @@ def test_agreement_is_a_high_percentage(g, data):
 
 
 @pytest.mark.parametrize("name", ["fig-ch9-bc", "fig-ch9-digits"])
-def test_training_figure_was_drawn_and_is_on_the_page(book_build, name):
-    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
-    match = re.search(rf'<figure[^>]*id="{name}"[^>]*>(?:(?!</figure>).)*?<img[^>]*src="([^"]+\.png)"', html, flags=re.S)
-    assert match, f"no image inside figure {name}"
-    image = (Path(book_build) / "html" / "chapters" / match.group(1)).resolve()
-    assert image.is_file() and image.stat().st_size > 5000
+def test_training_figure_was_drawn_with_descriptive_alt_text(book_build, page_html, name):
+    image = figure_image(page_html, name)
+    assert image["src"].endswith(".png")
+    path = (Path(book_build) / "html" / "chapters" / image["src"]).resolve()
+    assert path.is_file() and path.stat().st_size > 5000
+    alt = image["alt"]
+    assert len(alt.split()) >= 15 and "/" not in alt and not alt.endswith(".png")
