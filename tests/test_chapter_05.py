@@ -167,6 +167,27 @@ def test_cross_entropy_gradient_formula_agrees_with_autograd(g):
     assert 0 <= g["ch5_ex_grad_err"] < 1e-12
 
 
+def test_stuck_loss_exercise_model_is_90_percent_accurate_yet_inside_the_interval(g):
+    counts = [400, 200, 120, 80, 60, 50, 40, 25, 15, 10]
+    entropy = mp_entropy([mp.mpf(c) / 1000 for c in counts])
+    m = mp.mpf(g["ch5_ex_margin"])
+    # nine samples in ten: logit m on the true class; one in ten: m on a wrong class
+    loss = mp.mpf("0.9") * mp.log(1 + 9 * mp.exp(-m)) + mp.mpf("0.1") * mp.log(mp.exp(m) + 9)
+    assert g["ch5_ex_H_q_hat10"] == pytest.approx(float(entropy), rel=1e-13)
+    assert g["ch5_ex_loss10"] == pytest.approx(float(loss), rel=1e-12)
+    assert entropy < g["ch5_ex_loss10"] < mp.log(10)
+    assert g["ch5_ex_accuracy10"] == 0.9
+    assert g["ch5_ex_majority10"] == 0.4
+
+
+def test_stuck_loss_exercise_temperature_reaches_the_closed_form_minimum(g):
+    # f(s) = 0.9 log(1 + 9 e^-s) + 0.1 log(e^s + 9) has f'(s) = 0 at e^s = 81
+    best = mp.mpf("0.9") * mp.log(mp.mpf(10) / 9) + mp.mpf("0.1") * mp.log(90)
+    assert g["ch5_ex_loss10_T"] == pytest.approx(float(best), rel=1e-9)
+    assert g["ch5_ex_T_fit"] == pytest.approx(g["ch5_ex_margin"] / float(mp.log(81)), rel=1e-6)
+    assert g["ch5_ex_loss10_T"] < g["ch5_ex_H_q_hat10"]
+
+
 # --- figures --------------------------------------------------------------------------------------
 
 def test_two_figures_were_drawn(book_build):

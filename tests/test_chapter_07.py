@@ -11,6 +11,7 @@ from __future__ import annotations
 import mpmath as mp
 import pytest
 import torch
+import torch.nn.functional as F
 from bookutils import glued_values
 
 DOC = "chapters/07-options"
@@ -42,6 +43,8 @@ def draws():
     torch.randint(0, C, (2, 7))
     d["square"] = torch.randn(2, C, C, dtype=torch.float64).tolist()
     d["square_t"] = torch.randint(0, C, (2, C)).tolist()
+    d["soft_seq"] = torch.randn(2, 7, C, dtype=torch.float64).tolist()
+    d["soft_seq_q"] = torch.randn(2, 7, C, dtype=torch.float64).tolist()  # softmax over classes below
     d["ml_logits"] = torch.randn(8, 3, dtype=torch.float64).tolist()
     d["ml_target"] = (torch.rand(8, 3) < torch.tensor([0.5, 0.25, 0.125])).double().tolist()
     return d
@@ -51,6 +54,10 @@ def log_softmax(row):
     row = [mp.mpf(v) for v in row]
     lse = mp.log(mp.fsum(mp.exp(v) for v in row))
     return [v - lse for v in row]
+
+
+def mp_softmax(row):
+    return [mp.exp(v) for v in log_softmax(row)]
 
 
 def per_sample_nll(rows, target):
@@ -164,3 +171,137 @@ def test_label_smoothing_raises_some_losses_and_lowers_others(g, draws):
         up += smoothed > -lp[t]
     assert (g["ch7_smooth_up"], g["ch7_smooth_down"]) == (up, 6 - up)
     assert 0 < up < 6
+
+
+# --- which targets are probabilities: the shape decides -------------------------------------
+
+
+def test_float_target_of_shape_n_is_refused_with_a_dtype_error():
+    with pytest.raises(RuntimeError, match="Long or Byte"):
+        F.cross_entropy(torch.zeros(3, C, dtype=torch.float64), torch.tensor([0.0, 1.0, 2.0]))
+
+
+def test_integer_target_of_input_shape_is_refused():
+    with pytest.raises(RuntimeError, match="floating point type for target with class probabilities"):
+        F.cross_entropy(torch.zeros(3, C), torch.zeros(3, C, dtype=torch.long))
+
+
+def test_float_target_of_input_shape_is_read_as_probabilities():
+    x = torch.tensor([[0.0, 1.0, 2.0, 3.0]], dtype=torch.float64)
+    q = torch.tensor([[0.1, 0.2, 0.3, 0.4]], dtype=torch.float64)
+    expected = -mp.fsum(qc * lp for qc, lp in zip(q[0].tolist(), log_softmax(x[0].tolist())))
+    assert F.cross_entropy(x, q).item() == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_soft_targets_laid_out_batch_time_classes_are_scored_over_time(g, draws):
+    x = draws["soft_seq"]                                   # x[n][time][class], 7 steps, 4 classes
+    q = [[[float(v) for v in mp_softmax(row)] for row in seq] for seq in draws["soft_seq_q"]]
+    right = [-mp.fsum(qc * lp for qc, lp in zip(q[n][s], log_softmax(x[n][s])))
+             for n in range(2) for s in range(7)]
+    # what PyTorch reads: dim 1 (time) as the classes, dim 2 as the position
+    wrong = []
+    for n in range(2):
+        for k in range(C):
+            lp = log_softmax([x[n][s][k] for s in range(7)])
+            wrong.append(-mp.fsum(q[n][s][k] * lp[s] for s in range(7)))
+    assert g["ch7_soft_time_right"] == pytest.approx(float(mp.fsum(right) / 14), rel=1e-12)
+    assert g["ch7_soft_time_wrong"] == pytest.approx(float(mp.fsum(wrong) / 8), rel=1e-12)
+    assert abs(g["ch7_soft_time_wrong"] - g["ch7_soft_time_right"]) > 1e-2
+
+
+# --- soft targets and ignore_index ------------------------------------------------------------
+
+
+def test_soft_target_with_negative_ignore_index_is_the_plain_soft_loss(g, draws):
+    q = [mp_softmax(row) for row in draws["soft"]]
+    losses = [-mp.fsum(qc * lp for qc, lp in zip(qr, log_softmax(r)))
+              for qr, r in zip(q, draws["logits"])]
+    assert g["ch7_soft_ignore_minus_one"] == pytest.approx(float(mp.fsum(losses) / 6), rel=1e-12)
+
+
+@pytest.mark.parametrize("ignore_index", [-1, -5])
+def test_pytorch_accepts_negative_ignore_index_with_soft_targets(ignore_index):
+    x = torch.randn(3, C, dtype=torch.float64)
+    q = torch.softmax(torch.randn(3, C, dtype=torch.float64), dim=1)
+    assert F.cross_entropy(x, q, ignore_index=ignore_index).item() == F.cross_entropy(x, q).item()
+
+
+@pytest.mark.parametrize("ignore_index", [0, 3])
+def test_pytorch_refuses_non_negative_ignore_index_with_soft_targets(ignore_index):
+    q = torch.full((3, C), 1 / C, dtype=torch.float64)
+    with pytest.raises(RuntimeError, match="ignore_index is not supported"):
+        F.cross_entropy(torch.zeros(3, C, dtype=torch.float64), q, ignore_index=ignore_index)
+
+
+def test_label_smoothing_of_a_soft_target_mixes_it_with_uniform():
+    x = torch.tensor([[0.5, -1.0, 2.0, 0.0]], dtype=torch.float64)
+    q = [0.7, 0.1, 0.2, 0.0]
+    smoothed = [(1 - EPS) * qc + EPS / C for qc in q]
+    expected = -mp.fsum(qc * lp for qc, lp in zip(smoothed, log_softmax(x[0].tolist())))
+    value = F.cross_entropy(x, torch.tensor([q], dtype=torch.float64), label_smoothing=EPS)
+    assert value.item() == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_segmentation_ignore_index_and_weight_act_per_pixel():
+    x = torch.randn(1, C, 2, 3, dtype=torch.float64)
+    t = torch.tensor([[[0, -100, 2], [3, 1, -100]]])
+    w = torch.tensor(WEIGHT, dtype=torch.float64)
+    num = den = 0
+    for h in range(2):
+        for v in range(3):
+            if t[0, h, v] != -100:
+                c = int(t[0, h, v])
+                num += WEIGHT[c] * -log_softmax(x[0, :, h, v].tolist())[c]
+                den += WEIGHT[c]
+    assert F.cross_entropy(x, t, weight=w).item() == pytest.approx(float(num / den), rel=1e-12)
+
+
+# --- class weights act within a batch ---------------------------------------------------------
+
+
+def test_batches_of_one_average_to_the_unweighted_mean(g, draws):
+    losses = per_sample_nll(draws["logits"], TARGET)
+    assert g["ch7_mean_of_batches_of_one"] == pytest.approx(float(mp.fsum(losses) / 6), rel=1e-12)
+    assert g["ch7_mean_of_batches_of_one"] != pytest.approx(g["ch7_weighted_mean"], rel=1e-3)
+
+
+def test_weight_has_no_effect_on_a_batch_of_one_class():
+    x = torch.randn(5, C, dtype=torch.float64)
+    t = torch.full((5,), 2)
+    w = torch.tensor(WEIGHT, dtype=torch.float64)
+    assert F.cross_entropy(x, t, weight=w).item() == pytest.approx(F.cross_entropy(x, t).item(),
+                                                                  rel=1e-14)
+
+
+# --- what the options do to the minimiser -------------------------------------------------------
+
+Q3 = [0.6, 0.3, 0.1]
+
+
+def test_fitted_probabilities_under_class_weights_are_w_times_q_normalised(g):
+    w = [1.0, 2.0, 4.0]
+    total = sum(wc * qc for wc, qc in zip(w, Q3))
+    for k in range(3):
+        assert g[f"ch7_fit_weight_p{k}"] == pytest.approx(w[k] * Q3[k] / total, abs=1e-9)
+    assert g["ch7_fit_balanced_min"] == pytest.approx(1 / 3, abs=1e-9)
+    assert g["ch7_fit_balanced_max"] == pytest.approx(1 / 3, abs=1e-9)
+
+
+@pytest.mark.parametrize("key, q, w_plus", [("ch7_fit_pw_q50", 0.5, 1.0),
+                                             ("ch7_fit_pw_q1", 0.01, 99.0),
+                                             ("ch7_fit_pw3_q10", 0.1, 3.0)])
+def test_fitted_probability_under_pos_weight_is_the_closed_form(g, key, q, w_plus):
+    assert g[key] == pytest.approx(w_plus * q / (w_plus * q + 1 - q), abs=1e-9)
+
+
+def test_neg_over_pos_recipe_fits_one_half(g):
+    assert g["ch7_fit_pw_q1"] == pytest.approx(0.5, abs=1e-9)
+
+
+def test_fitted_probabilities_under_label_smoothing_are_mixed_with_uniform(g):
+    for k in range(3):
+        assert g[f"ch7_fit_smooth_p{k}"] == pytest.approx((1 - EPS) * Q3[k] + EPS / 3, abs=1e-9)
+
+
+def test_inverse_maps_recover_the_frequencies(g):
+    assert 0 <= g["ch7_inverse_error"] < 1e-8
