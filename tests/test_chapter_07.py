@@ -7,12 +7,12 @@ draws; each option's loss is then recomputed from its formula in mpmath
 
 from __future__ import annotations
 
+from pathlib import Path
 
 import mpmath as mp
 import pytest
 import torch
 import torch.nn.functional as F
-from bookutils import glued_values
 
 DOC = "chapters/07-options"
 mp.mp.dps = 50
@@ -21,11 +21,6 @@ TARGET = [0, 3, 1, 1, 2, 0]
 WEIGHT = [1.0, 2.0, 0.5, 3.0]
 SEQ_TARGET = [1, 0, 3, 3, 2, 2, 1, 0, -100, -100]
 EPS = 0.1
-
-
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +39,14 @@ def draws():
     d["square"] = torch.randn(2, C, C, dtype=torch.float64).tolist()
     d["square_t"] = torch.randint(0, C, (2, C)).tolist()
     d["soft_seq"] = torch.randn(2, 7, C, dtype=torch.float64).tolist()
-    d["soft_seq_q"] = torch.randn(2, 7, C, dtype=torch.float64).tolist()  # softmax over classes below
+    d["soft_seq_q"] = torch.randn(2, 7, C, dtype=torch.float64).tolist()  # softmax taken below
     d["ml_logits"] = torch.randn(8, 3, dtype=torch.float64).tolist()
     d["ml_target"] = (torch.rand(8, 3) < torch.tensor([0.5, 0.25, 0.125])).double().tolist()
+    torch.randn(2, 3, 4, 5, dtype=torch.float64)                 # pos_weight shape examples
+    torch.rand(2, 3, 4, 5)
+    torch.randn(2, 3, 4, 3, dtype=torch.float64)
+    torch.rand(2, 3, 4, 3)
+    d["zb"] = torch.randn(10, dtype=torch.float64).tolist()     # exercise: pos_weight = k
     return d
 
 
@@ -106,16 +106,17 @@ def test_label_smoothing_formula(g, draws):
     assert g["ch7_smooth_mean"] == pytest.approx(float(total / 6), rel=1e-12)
 
 
-def test_label_smoothing_with_weight_weights_every_class_and_divides_by_true_class_weights(g, draws):
+def test_smoothing_with_weight_weights_every_class_and_divides_by_true_class_weights(g, draws):
     num = 0
     for r, t in zip(draws["logits"], TARGET):
         lp = log_softmax(r)
-        num += (1 - EPS) * WEIGHT[t] * -lp[t] + EPS / C * mp.fsum(WEIGHT[c] * -lp[c] for c in range(C))
+        smooth = mp.fsum(WEIGHT[c] * -lp[c] for c in range(C))
+        num += (1 - EPS) * WEIGHT[t] * -lp[t] + EPS / C * smooth
     expected = num / sum(WEIGHT[t] for t in TARGET)
     assert g["ch7_ls_w_mean"] == pytest.approx(float(expected), rel=1e-12)
 
 
-def test_label_smoothing_with_weight_in_pytorch_is_not_per_sample_weight_times_smoothed_loss(g, draws):
+def test_smoothing_with_weight_is_not_per_sample_weight_times_smoothed_loss(g, draws):
     num = 0
     for r, t in zip(draws["logits"], TARGET):
         lp = log_softmax(r)
@@ -127,7 +128,8 @@ def test_label_smoothing_with_weight_in_pytorch_is_not_per_sample_weight_times_s
 def test_one_hot_probability_target_with_weight_divides_by_batch_size(g, draws):
     losses = per_sample_nll(draws["logits"], TARGET)
     weighted_sum = mp.fsum(WEIGHT[t] * li for t, li in zip(TARGET, losses))
-    assert g["ch7_index_mean"] == pytest.approx(float(weighted_sum / sum(WEIGHT[t] for t in TARGET)), rel=1e-12)
+    total_weight = sum(WEIGHT[t] for t in TARGET)
+    assert g["ch7_index_mean"] == pytest.approx(float(weighted_sum / total_weight), rel=1e-12)
     assert g["ch7_one_hot_mean"] == pytest.approx(float(weighted_sum / 6), rel=1e-12)
 
 
@@ -145,7 +147,8 @@ def test_class_last_input_with_equal_sizes_takes_softmax_over_time(g, draws):
     x, t = draws["square"], draws["square_t"]        # x[n][time][class], t[n][time]
     right = [-log_softmax(x[n][s])[t[n][s]] for n in range(2) for s in range(C)]
     # what PyTorch reads: dim 1 (time) as classes, dim 2 (classes) as the position
-    wrong = [-log_softmax([x[n][k][s] for k in range(C)])[t[n][s]] for n in range(2) for s in range(C)]
+    wrong = [-log_softmax([x[n][k][s] for k in range(C)])[t[n][s]]
+             for n in range(2) for s in range(C)]
     assert g["ch7_right"] == pytest.approx(float(mp.fsum(right) / 8), rel=1e-12)
     assert g["ch7_silent_wrong"] == pytest.approx(float(mp.fsum(wrong) / 8), rel=1e-12)
 
@@ -182,7 +185,7 @@ def test_float_target_of_shape_n_is_refused_with_a_dtype_error():
 
 
 def test_integer_target_of_input_shape_is_refused():
-    with pytest.raises(RuntimeError, match="floating point type for target with class probabilities"):
+    with pytest.raises(RuntimeError, match="floating point type for target with class prob"):
         F.cross_entropy(torch.zeros(3, C), torch.zeros(3, C, dtype=torch.long))
 
 
@@ -305,3 +308,45 @@ def test_fitted_probabilities_under_label_smoothing_are_mixed_with_uniform(g):
 
 def test_inverse_maps_recover_the_frequencies(g):
     assert 0 <= g["ch7_inverse_error"] < 1e-8
+
+
+# --- exercises ----------------------------------------------------------------------------------
+
+
+def test_mean_recovered_from_none_output_is_the_weighted_mean_over_real_tokens(g, draws):
+    kept = [(r, t) for r, t in zip(draws["seq_logits"], SEQ_TARGET) if t != -100]
+    losses = per_sample_nll([r for r, _ in kept], [t for _, t in kept])
+    w = [WEIGHT[t] for _, t in kept]
+    expected = mp.fsum(wi * li for wi, li in zip(w, losses)) / sum(w)
+    assert g["ch7_ex_from_none"] == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_pos_weight_k_has_the_sum_but_not_the_mean_of_repeated_positives(g, draws):
+    k, z = 3, [mp.mpf(v) for v in draws["zb"]]
+    y = [1] * 3 + [0] * 7                                    # three positives
+    softplus = lambda x: mp.log1p(mp.exp(x))  # noqa: E731
+    total = mp.fsum(k * softplus(-zi) if yi else softplus(zi) for zi, yi in zip(z, y))
+    assert g["ch7_ex_dup_n_rep"] == 10 + (k - 1) * 3
+    assert g["ch7_ex_dup_mean_pw"] == pytest.approx(float(total / 10), rel=1e-12)
+    assert g["ch7_ex_dup_mean_rep"] == pytest.approx(float(total / 16), rel=1e-12)
+
+
+def test_smoothed_loss_minimum_is_the_entropy_of_the_smoothed_target(g):
+    eps, c = mp.mpf("0.1"), 4
+    q = [1 - eps + eps / c] + [eps / c] * (c - 1)
+    assert g["ch7_ex_smooth_min"] == pytest.approx(float(-mp.fsum(v * mp.log(v) for v in q)),
+                                                   rel=1e-12)
+    assert g["ch7_ex_smooth_p_true"] == pytest.approx(float(q[0]), rel=1e-15)
+
+
+def test_no_glue_call_in_a_reader_facing_cell():
+    source = (Path(__file__).resolve().parent.parent / f"{DOC}.md").read_text(encoding="utf-8")
+    for cell in source.split("```{code-cell} ipython3")[1:]:
+        body = cell.split("\n```", 1)[0]
+        if "glue(" in body:
+            assert ":tags: [remove-cell]" in body
+
+
+def test_candidate_formulas_sit_in_a_collapsed_aside(page_html):
+    aside = page_html.index("Going deeper: how the combined formula was found")
+    assert "dropdown" in page_html[page_html.rfind("<div", 0, aside):aside]
