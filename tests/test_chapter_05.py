@@ -14,23 +14,20 @@ import mpmath as mp
 import numpy as np
 import pytest
 import torch
-from bookutils import executed_notebook, glued_values
+from bookutils import executed_notebook, figure_image
 
 DOC = "chapters/05-many-classes"
 mp.mp.dps = 50
 
 
-@pytest.fixture(scope="module")
-def g(book_build):
-    return glued_values(book_build, DOC)
+def mp_entropy(q):
+    return sum(-mp.mpf(float(qk)) * mp.log(mp.mpf(float(qk))) for qk in q)
 
 
-def mp_entropy(p):
-    return sum(-mp.mpf(float(pk)) * mp.log(mp.mpf(float(pk))) for pk in p)
-
-
-def mp_kl(p, q):
-    return sum(mp.mpf(float(a)) * mp.log(mp.mpf(float(a)) / mp.mpf(float(b))) for a, b in zip(p, q))
+def mp_kl(q, p):
+    """D_KL(q || p), target first."""
+    return sum(mp.mpf(float(a)) * mp.log(mp.mpf(float(a)) / mp.mpf(float(b)))
+               for a, b in zip(q, p))
 
 
 def mp_softmax(z):
@@ -97,41 +94,42 @@ def test_log_of_float32_softmax_gives_inf_for_the_same_sample():
 # --- entropy, cross-entropy, KL -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def pq():
+def qp():
+    """The entropy section's target q and prediction p, drawn in the chapter's order."""
     rng = np.random.default_rng(2)
     return rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
 
 
-def test_entropy_matches_mpmath(g, pq):
-    p, _ = pq
-    assert g["ch5_H_p"] == pytest.approx(float(mp_entropy(p)), rel=1e-13)
+def test_entropy_matches_mpmath(g, qp):
+    q, _ = qp
+    assert g["ch5_H_q"] == pytest.approx(float(mp_entropy(q)), rel=1e-13)
 
 
-def test_kl_matches_mpmath(g, pq):
-    p, q = pq
-    assert g["ch5_KL"] == pytest.approx(float(mp_kl(p, q)), rel=1e-13)
+def test_kl_matches_mpmath(g, qp):
+    q, p = qp
+    assert g["ch5_KL"] == pytest.approx(float(mp_kl(q, p)), rel=1e-13)
 
 
-def test_cross_entropy_matches_mpmath(g, pq):
-    p, q = pq
-    h = sum(-mp.mpf(float(a)) * mp.log(mp.mpf(float(b))) for a, b in zip(p, q))
-    assert g["ch5_H_pq"] == pytest.approx(float(h), rel=1e-13)
+def test_cross_entropy_matches_mpmath(g, qp):
+    q, p = qp
+    h = sum(-mp.mpf(float(a)) * mp.log(mp.mpf(float(b))) for a, b in zip(q, p))
+    assert g["ch5_H_qp"] == pytest.approx(float(h), rel=1e-13)
 
 
 def test_glued_cross_entropy_is_entropy_plus_kl(g):
-    assert g["ch5_H_pq"] == pytest.approx(g["ch5_H_p"] + g["ch5_KL"], rel=1e-13)
+    assert g["ch5_H_qp"] == pytest.approx(g["ch5_H_q"] + g["ch5_KL"], rel=1e-13)
 
 
-def test_reverse_kl_matches_mpmath_and_differs(g, pq):
-    p, q = pq
-    assert g["ch5_ex_KL_rev"] == pytest.approx(float(mp_kl(q, p)), rel=1e-13)
+def test_reverse_kl_matches_mpmath_and_differs(g, qp):
+    q, p = qp
+    assert g["ch5_ex_KL_rev"] == pytest.approx(float(mp_kl(p, q)), rel=1e-13)
     assert abs(g["ch5_ex_KL_rev"] - g["ch5_KL"]) > 0.01
 
 
 # --- maximum likelihood ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def p_hat():
+def q_hat():
     rng = np.random.default_rng(3)
     labels = rng.choice(4, size=400, p=[0.5, 0.25, 0.15, 0.10])
     return np.bincount(labels, minlength=4) / 400
@@ -141,8 +139,8 @@ def test_sample_size(g):
     assert g["ch5_n"] == 400
 
 
-def test_fitted_loss_is_entropy_of_empirical_frequencies(g, p_hat):
-    assert g["ch5_H_phat"] == pytest.approx(float(mp_entropy(p_hat)), rel=1e-13)
+def test_fitted_loss_is_entropy_of_empirical_frequencies(g, q_hat):
+    assert g["ch5_H_qhat"] == pytest.approx(float(mp_entropy(q_hat)), rel=1e-13)
 
 
 def test_fit_reaches_empirical_frequencies(g):
@@ -151,7 +149,7 @@ def test_fit_reaches_empirical_frequencies(g):
 
 def test_uniform_start_is_log_4_and_above_the_entropy(g):
     assert g["ch5_log4"] == pytest.approx(float(mp.log(4)), rel=1e-15)
-    assert g["ch5_H_phat"] < g["ch5_log4"]
+    assert g["ch5_H_qhat"] < g["ch5_log4"]
 
 
 # --- exercises ----------------------------------------------------------------------------------
@@ -167,22 +165,71 @@ def test_cross_entropy_gradient_formula_agrees_with_autograd(g):
     assert 0 <= g["ch5_ex_grad_err"] < 1e-12
 
 
+def test_stuck_loss_exercise_model_is_90_percent_accurate_yet_inside_the_interval(g):
+    counts = [400, 200, 120, 80, 60, 50, 40, 25, 15, 10]
+    entropy = mp_entropy([mp.mpf(c) / 1000 for c in counts])
+    m = mp.mpf(g["ch5_ex_margin"])
+    # nine samples in ten: logit m on the true class; one in ten: m on a wrong class
+    loss = mp.mpf("0.9") * mp.log(1 + 9 * mp.exp(-m)) + mp.mpf("0.1") * mp.log(mp.exp(m) + 9)
+    assert g["ch5_ex_H_q_hat10"] == pytest.approx(float(entropy), rel=1e-13)
+    assert g["ch5_ex_loss10"] == pytest.approx(float(loss), rel=1e-12)
+    assert entropy < g["ch5_ex_loss10"] < mp.log(10)
+    assert g["ch5_ex_accuracy10"] == 0.9
+    assert g["ch5_ex_majority10"] == 0.4
+
+
+def test_stuck_loss_exercise_temperature_reaches_the_closed_form_minimum(g):
+    # f(s) = 0.9 log(1 + 9 e^-s) + 0.1 log(e^s + 9) has f'(s) = 0 at e^s = 81
+    best = mp.mpf("0.9") * mp.log(mp.mpf(10) / 9) + mp.mpf("0.1") * mp.log(90)
+    assert g["ch5_ex_loss10_T"] == pytest.approx(float(best), rel=1e-9)
+    assert g["ch5_ex_T_fit"] == pytest.approx(g["ch5_ex_margin"] / float(mp.log(81)), rel=1e-6)
+    assert g["ch5_ex_loss10_T"] < g["ch5_ex_H_q_hat10"]
+
+
 # --- figures --------------------------------------------------------------------------------------
+
+FIGURES = {
+    # name: words a description of the figure must contain
+    "fig-ch5-fit": ("bar", "class", "empirical frequenc", "maximum-likelihood fit", "uniform"),
+    "fig-ch5-decomposition": ("cross-entropy", "entropy", "t = 1", "kl divergence"),
+}
+
 
 def test_two_figures_were_drawn(book_build):
     nb = executed_notebook(book_build, DOC)
-    pngs = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    pngs = [o for c in nb["cells"] for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})]
     assert len(pngs) == 2
 
 
-@pytest.mark.parametrize("name", ["fig-ch5-fit", "fig-ch5-decomposition"])
-def test_named_figure_is_on_the_page(book_build, name):
-    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
-    assert f'id="{name}"' in html
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_image_is_a_png_in_the_build(book_build, page_html, name):
+    src = figure_image(page_html, name)["src"]
+    png = (Path(book_build) / "html" / "chapters" / src).resolve()
+    assert png.suffix == ".png" and png.is_file()
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png.read_bytes()[16:20], "big")
+    assert width >= 400
 
 
-def test_page_shows_glued_values_not_raw_roles(book_build, g):
-    html = (Path(book_build) / "html" / f"{DOC}.html").read_text(encoding="utf-8")
-    assert "{glue" not in html and "{eq}" not in html
-    assert f"{g['ch5_sub_naive']:.4f}" in html
-    assert f"{g['ch5_max32']:.2f}" in html
+@pytest.mark.parametrize("name, words", FIGURES.items())
+def test_figure_alt_text_describes_it(page_html, name, words):
+    alt = " ".join(figure_image(page_html, name)["alt"].split())
+    assert ".png" not in alt and "/" not in alt
+    assert len(alt) > 150
+    for word in words:
+        assert word in alt.lower()
+
+
+def test_page_shows_glued_values_not_raw_roles(page_html, g):
+    assert "{glue" not in page_html and "{eq}" not in page_html
+    assert f"{g['ch5_sub_naive']:.4f}" in page_html
+    assert f"{g['ch5_max32']:.2f}" in page_html
+
+
+def test_no_glue_call_in_a_reader_facing_cell():
+    source = (Path(__file__).resolve().parent.parent / f"{DOC}.md").read_text(encoding="utf-8")
+    for cell in source.split("```{code-cell} ipython3")[1:]:
+        body = cell.split("\n```", 1)[0]
+        if "glue(" in body:
+            assert ":tags: [remove-cell]" in body
