@@ -15,14 +15,80 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import numpy as np
 
-__all__ = ["Finding", "LossInputWarning", "diagnose"]
+__all__ = ["CODES", "Finding", "LossInputWarning", "diagnose"]
 
 _MULTICLASS = ("cross_entropy", "nll_loss")
 _BINARY = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
-_SEVERITIES = ("error", "warning", "note")
+
+Severity = Literal["error", "warning", "note"]
+
+
+class _Code(NamedTuple):
+    severity: Severity
+    meaning: str
+    # An "error" code whose mistake PyTorch raises on for some inputs and runs
+    # on for others (a float target, or the with-logits loss): there it is a
+    # "warning".
+    warning_where_torch_runs: bool = False
+
+
+#: Every code a :class:`Finding` can carry: its severity and what it means.
+#: ``CODES[code].severity`` is ``"error"`` (PyTorch raises on the input),
+#: ``"warning"`` (the loss runs, but its value or gradient is wrong or
+#: useless) or ``"note"`` (the loss is right; something is worth knowing).
+#: Two error codes, ``one_logit_per_sample`` and ``target_out_of_range``, are
+#: warnings on the inputs PyTorch accepts (``warning_where_torch_runs``).
+#:
+#: :meta hide-value:
+CODES: dict[str, _Code] = {
+    # input, any loss
+    "integer_input": _Code("error", "input has an integer, boolean or non-numeric dtype"),
+    "nan_input": _Code("warning", "input contains NaN"),
+    "inf_input": _Code("warning", "input contains +inf"),
+    # cross_entropy / nll_loss: shapes and layout
+    "scalar_input": _Code("error", "a 0-d input, with no class axis"),
+    "one_logit_per_sample": _Code(
+        "error", "a 1-D input with 0/1 labels of its shape: one logit per sample of a binary problem",
+        warning_where_torch_runs=True),
+    "class_axis": _Code("error", "the classes are on the last axis, or the input is transposed (C, N)"),
+    "target_shape": _Code("error", "target's shape fits no reading of input's shape"),
+    # cross_entropy / nll_loss: target
+    "prob_target_to_nll": _Code("error", "a float target of input's shape (probabilities or one-hot) given to nll_loss"),
+    "one_hot_target": _Code("note", "a float one-hot target, read by cross_entropy as probabilities: correct"),
+    "target_not_probabilities": _Code("warning", "a float target of input's shape that is not a distribution"),
+    "integer_one_hot_target": _Code("error", "an integer target of input's shape (one-hot or not)"),
+    "float_target": _Code("error", "class indices with a float dtype"),
+    "bool_target": _Code("error", "class indices with a boolean dtype"),
+    "target_dtype": _Code("error", "class indices of a dtype PyTorch refuses (int32, non-numeric)"),
+    "all_ignored": _Code("warning", "every target equals ignore_index: the mean loss is nan"),
+    "target_out_of_range": _Code(
+        "error", "a class index outside [0, C) and not ignore_index; a binary target outside [0, 1]",
+        warning_where_torch_runs=True),
+    "single_class": _Code("warning", "every target is the same class"),
+    "target_on_neg_inf": _Code("warning", "a target sits on a -inf score: an infinite loss"),
+    # cross_entropy / nll_loss: scores
+    "single_class_column": _Code("warning", "one column on the class axis: the loss is always 0"),
+    "softmax_applied": _Code("warning", "probabilities given to cross_entropy (a softmax already applied)"),
+    "log_softmax_applied": _Code("note", "log-probabilities given to cross_entropy: right, but nll_loss is cheaper"),
+    "softmax_wrong_dim": _Code("warning", "input sums to 1 along an axis that is not the class axis"),
+    "log_softmax_wrong_dim": _Code("warning", "input is a log_softmax over an axis that is not the class axis"),
+    "probabilities_to_nll": _Code("warning", "probabilities given to nll_loss: the loss comes out negative"),
+    "positive_to_nll": _Code("warning", "positive values (logits) given to nll_loss"),
+    "nll_not_normalised": _Code("warning", "values <= 0 given to nll_loss whose exponentials do not sum to 1"),
+    "uniform_predictions": _Code("warning", "all scores equal in every row: the loss is exactly log C"),
+    "constant_output": _Code("warning", "the same scores for every sample: the output ignores the input"),
+    # binary losses
+    "two_columns": _Code("error", "two scores per sample against one label per sample"),
+    "integer_target": _Code("error", "an integer or boolean target given to a binary loss"),
+    "logits_to_bce": _Code("error", "values outside [0, 1] (logits) given to binary_cross_entropy"),
+    "hard_predictions": _Code("warning", "every input exactly 0 or 1 given to binary_cross_entropy"),
+    "probabilities_to_bce_with_logits": _Code(
+        "warning", "values in [0, 1] (probabilities) given to binary_cross_entropy_with_logits"),
+}
 
 
 class LossInputWarning(UserWarning):
@@ -36,12 +102,14 @@ class Finding:
     Attributes
     ----------
     code : str
-        A short stable name, e.g. ``"softmax_applied"``; tests and notebooks
-        can select on it.
+        A short stable name, e.g. ``"softmax_applied"``: a key of
+        :data:`CODES`, which gives its meaning. Tests and notebooks can
+        select on it.
     severity : {"error", "warning", "note"}
         ``"error"``: PyTorch will raise on this input. ``"warning"``: the loss
         runs but its value or its gradient is wrong or useless. ``"note"``:
-        the loss is right, but there is something worth knowing.
+        the loss is right, but there is something worth knowing. Each code
+        has one severity, given in :data:`CODES`.
     message : str
         What was seen and how to fix it, in plain words.
     """
@@ -205,11 +273,11 @@ def diagnose(input, target, loss="cross_entropy", *, ignore_index=-100, warn=Tru
     t, t_torch_dtype = _to_numpy(target)
     findings: list[Finding] = []
 
-    def add(code, severity, message):
-        findings.append(Finding(code, severity, message))
+    def add(code, message, *, torch_raises=True):
+        findings.append(_finding(code, message, torch_raises=torch_raises))
 
     if x.dtype.kind not in "fc":
-        add("integer_input", "error",
+        add("integer_input",
             f"input has dtype {x_torch_dtype or x.dtype}, but losses need floating-point "
             "input: convert it with input.float() (NumPy: input.astype(float)).")
         if x.dtype.kind not in "iub":
@@ -223,12 +291,12 @@ def diagnose(input, target, loss="cross_entropy", *, ignore_index=-100, warn=Tru
     n_nan = int(np.isnan(x).sum())
     n_posinf = int(np.isposinf(x).sum())
     if n_nan:
-        add("nan_input", "warning",
+        add("nan_input",
             f"input contains {n_nan} NaN value(s): the loss and every gradient will be nan. "
             "Find where they appear upstream (a log of 0, a 0/0, an exploding gradient, "
             "torch.log(softmax(x)) instead of log_softmax) before looking at the loss.")
     if n_posinf:
-        add("inf_input", "warning",
+        add("inf_input",
             f"input contains {n_posinf} +inf value(s): the loss will be inf or nan. "
             "Check for overflow upstream (a learning rate too large, an unscaled feature).")
 
@@ -239,6 +307,20 @@ def diagnose(input, target, loss="cross_entropy", *, ignore_index=-100, warn=Tru
 
     _emit(findings, warn)
     return findings
+
+
+def _finding(code: str, message: str, *, torch_raises: bool = True) -> Finding:
+    """A :class:`Finding` with the severity that :data:`CODES` gives ``code``.
+
+    ``torch_raises=False`` marks an input that PyTorch accepts, which turns an
+    error code that allows it into a warning.
+    """
+    entry = CODES[code]  # a code missing from the table is a KeyError here
+    if torch_raises:
+        return Finding(code, entry.severity, message)
+    if not entry.warning_where_torch_runs:
+        raise ValueError(f"finding {code!r} is never a warning where PyTorch runs; see CODES")
+    return Finding(code, "warning", message)
 
 
 def _emit(findings, warn):
@@ -252,7 +334,7 @@ def _emit(findings, warn):
 def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
     name = loss
     if x.ndim == 0:
-        add("scalar_input", "error",
+        add("scalar_input",
             f"input is a scalar, but {name} needs one score per class: shape (C,), (N, C) "
             "or (N, C, d1, ..., dK).")
         return
@@ -267,7 +349,7 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
         and not (t.dtype.kind == "f" and t.sum() == 1)
     )
     if binary_labels:
-        add("one_logit_per_sample", "error" if t.dtype.kind != "f" else "warning",
+        add("one_logit_per_sample", torch_raises=t.dtype.kind != "f", message=
             f"input has shape {x.shape} and target holds 0/1 labels of the same shape: this looks "
             f"like one logit per sample of a binary problem, but {name} reads a 1-D input as the "
             f"{x.shape[0]} class scores of a single sample. Use "
@@ -279,17 +361,17 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
         one_hot = bool(np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=cax) == 1))
         if loss == "nll_loss":
             kind = "one-hot" if one_hot else "probability"
-            add("prob_target_to_nll", "error",
+            add("prob_target_to_nll",
                 f"target is a float {kind} array of input's shape {x.shape}, but nll_loss takes "
                 f"class indices of shape {index_shape} (dtype int64): pass target.argmax(dim={cax}).")
         elif one_hot:
-            add("one_hot_target", "note",
+            add("one_hot_target",
                 "target is one-hot, given as floats of input's shape. Since PyTorch 1.10 "
                 "cross_entropy reads it as class probabilities, and the loss equals the one with "
                 f"class indices target.argmax(dim={cax}); that is fine. Indices are cheaper, and "
                 "ignore_index and nll_loss work only with them.")
         elif np.any(t < 0) or np.any(t > 1) or np.any(np.abs(t.sum(axis=cax) - 1) > max(tol, 1e-6)):
-            add("target_not_probabilities", "warning",
+            add("target_not_probabilities",
                 f"target has input's shape, so cross_entropy reads it as class probabilities, but "
                 f"its values are not in [0, 1] or do not sum to 1 along dim {cax}. If these are "
                 f"class indices, pass an int64 array of shape {index_shape}; if probabilities, "
@@ -297,7 +379,7 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
     elif t.shape == x.shape and x.ndim >= 2 and t.dtype.kind in "iub":
         one_hot = bool(np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=cax) == 1))
         what = "a one-hot encoding" if one_hot else "integers of input's shape"
-        add("integer_one_hot_target", "error",
+        add("integer_one_hot_target",
             f"target is {what} {t.shape}; PyTorch raises on it. Pass class indices "
             f"target.argmax(dim={cax}) (shape {index_shape})"
             + ("" if loss == "nll_loss" else ", or target.float() as class probabilities")
@@ -306,24 +388,24 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
         mode = "index"
     elif x.ndim >= 3 and t.shape == x.shape[:-1]:
         order = ", ".join(["0", str(x.ndim - 1)] + [str(i) for i in range(1, x.ndim - 1)])
-        add("class_axis", "error",
+        add("class_axis",
             f"input has shape {x.shape} and target {t.shape}: the classes seem to be on the last "
             f"axis, but {name} expects them at dim 1, i.e. (N, C, d1, ..., dK). Move them: "
             f"input.permute({order}) (NumPy: np.moveaxis(input, -1, 1)).")
         vax = x.ndim - 1
         mode = "index"
     elif x.ndim == 2 and t.shape == (x.shape[1],):
-        add("class_axis", "error",
+        add("class_axis",
             f"input has shape {x.shape} and target {t.shape}: input looks transposed, (C, N) "
             f"instead of (N, C). Pass input.T.")
         vax = 0
         mode = "index"
     elif x.ndim >= 2 and t.shape == index_shape + (1,):
-        add("target_shape", "error",
+        add("target_shape",
             f"target has shape {t.shape}, one more axis than the {index_shape} that {name} "
             "expects: pass target.squeeze(-1).")
     else:
-        add("target_shape", "error",
+        add("target_shape",
             f"input has shape {x.shape}, so {name} expects class indices of shape {index_shape} "
             f"(or, for cross_entropy, probabilities of shape {x.shape}); target has shape {t.shape}.")
 
@@ -335,7 +417,7 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
         return  # NaN already reported; an empty batch has no values to judge
     # values along the class axis
     if C == 1:
-        add("single_class_column", "warning",
+        add("single_class_column",
             f"input has a single column on the class axis (dim {vax}): {name} over one class "
             "is always 0 and teaches nothing. For a binary problem with one logit per sample use "
             "binary_cross_entropy_with_logits; otherwise output one score per class.")
@@ -344,7 +426,7 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
     if loss == "cross_entropy":
         if _sums_to_one(x, vax, tol):
             bound = np.log1p((C - 1) * np.exp(-1.0))
-            add("softmax_applied", "warning",
+            add("softmax_applied",
                 f"every row of input is non-negative and sums to 1 along dim {vax}: these look "
                 "like probabilities, i.e. a softmax was already applied. cross_entropy applies "
                 f"its own log_softmax, so with {C} classes the loss can never fall below "
@@ -352,20 +434,20 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
                 "(remove the softmax layer).")
             return
         if _is_log_probabilities(x, vax, tol):
-            add("log_softmax_applied", "note",
+            add("log_softmax_applied",
                 f"input looks like log-probabilities (<= 0, exp-sum 1 along dim {vax}). "
                 "cross_entropy applies log_softmax again, which changes nothing, so the loss is "
                 "right; nll_loss(input, target) gives the same value with less work.")
             return
         for ax in others:
             if x.shape[ax] > 1 and _sums_to_one(x, ax, tol):
-                add("softmax_wrong_dim", "warning",
+                add("softmax_wrong_dim",
                     f"input sums to 1 along dim {ax}, not along the class dim {vax}: a softmax "
                     f"was applied over the wrong dim, and cross_entropy needs none at all. Pass "
                     "the raw logits.")
                 return
             if x.shape[ax] > 1 and _is_log_probabilities(x, ax, tol):
-                add("log_softmax_wrong_dim", "warning",
+                add("log_softmax_wrong_dim",
                     f"input is a log_softmax over dim {ax}, not over the class dim {vax}: that "
                     f"changes the loss. Pass the raw logits (or log_softmax(..., dim={vax})).")
                 return
@@ -373,7 +455,7 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
         if _is_log_probabilities(x, vax, tol):
             pass
         elif _sums_to_one(x, vax, tol):
-            add("probabilities_to_nll", "warning",
+            add("probabilities_to_nll",
                 f"input looks like probabilities (in [0, 1], summing to 1 along dim {vax}). "
                 "nll_loss takes no log: it returns -input[target], so the 'loss' comes out "
                 "negative, between -1 and 0. Pass log-probabilities, log_softmax(logits, dim=1), "
@@ -381,12 +463,12 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
             return
         elif any(x.shape[ax] > 1 and _is_log_probabilities(x, ax, tol) for ax in others):
             ax = next(a for a in others if x.shape[a] > 1 and _is_log_probabilities(x, a, tol))
-            add("log_softmax_wrong_dim", "warning",
+            add("log_softmax_wrong_dim",
                 f"input is a log_softmax over dim {ax}, not over the class dim {vax}: use "
                 f"log_softmax(logits, dim={vax}).")
             return
         elif np.any(x > tol):
-            add("positive_to_nll", "warning",
+            add("positive_to_nll",
                 f"input has positive values (largest {_fmt(np.nanmax(x))}), but log-probabilities "
                 "are <= 0: these are logits, not log_softmax output. nll_loss returns "
                 "-input[target], which is then not a loss (it can be negative and has no minimum). "
@@ -394,7 +476,7 @@ def _check_multiclass(x, t, t_torch_dtype, loss, ignore_index, tol, add):
             return
         else:
             worst = np.max(np.abs(_logsumexp(x, vax)))
-            add("nll_not_normalised", "warning",
+            add("nll_not_normalised",
                 f"input is <= 0 but its exponentials do not sum to 1 along dim {vax} (log of the "
                 f"sum off by up to {_fmt(worst)}): this is not log_softmax output. nll_loss then "
                 "rewards pushing every class down. Use log_softmax(logits, dim=1).")
@@ -408,13 +490,13 @@ def _check_constant_scores(x, vax, C, name, add):
     if not finite or rows.shape[0] == 0:
         return
     if np.all(np.ptp(rows, axis=1) <= 1e-6 * np.maximum(1.0, np.abs(rows).max(axis=1))):
-        add("uniform_predictions", "warning",
+        add("uniform_predictions",
             f"in every row all {C} scores are equal, so the predicted distribution is uniform and "
             f"the loss is exactly log C = {_fmt(np.log(C))}. Expected only at initialisation with "
             "zero weights; if the loss stays there, the model learns nothing (learning rate, dead "
             "units, labels shuffled apart from inputs).")
     elif rows.shape[0] >= 2 and np.all(np.ptp(rows, axis=0) <= 1e-6 * np.maximum(1.0, np.abs(rows).max(axis=0))):
-        add("constant_output", "warning",
+        add("constant_output",
             f"every sample gets the same {C} scores: the model's output does not depend on its "
             "input (dead ReLUs, all-zero or unscaled features, a collapsed network). Training can "
             "then lower the loss only to the entropy of the class frequencies (log C when they are "
@@ -424,7 +506,7 @@ def _check_constant_scores(x, vax, C, name, add):
 def _check_index_target(x, t, t_torch_dtype, name, ignore_index, vax, C, add):
     if t.dtype.kind == "f":
         whole = bool(np.all(np.isfinite(t)) and np.all(t == np.round(t)))
-        add("float_target", "error",
+        add("float_target",
             f"target has a float dtype ({t_torch_dtype or t.dtype}), but {name} needs class "
             "indices of dtype int64 (torch.long); PyTorch raises 'expected target dtype to be "
             "Long'. "
@@ -434,13 +516,13 @@ def _check_index_target(x, t, t_torch_dtype, name, ignore_index, vax, C, add):
         if not whole:
             return
     elif t.dtype.kind == "b":
-        add("bool_target", "error",
+        add("bool_target",
             f"target is boolean, but {name} needs class indices of dtype int64: target.long().")
     elif t.dtype.kind not in "iu":
-        add("target_dtype", "error", f"target has dtype {t.dtype}; {name} needs int64 class indices.")
+        add("target_dtype", f"target has dtype {t.dtype}; {name} needs int64 class indices.")
         return
     elif t_torch_dtype is not None and t_torch_dtype not in ("torch.int64", "torch.uint8"):
-        add("target_dtype", "error",
+        add("target_dtype",
             f"target is a tensor of {t_torch_dtype}, but {name} needs torch.long (int64) class "
             "indices; PyTorch raises on it. Convert it: target.long().")
 
@@ -448,7 +530,7 @@ def _check_index_target(x, t, t_torch_dtype, name, ignore_index, vax, C, add):
     valid = ti != ignore_index
     vals = ti[valid]
     if t.size and not np.any(valid):
-        add("all_ignored", "warning",
+        add("all_ignored",
             f"every target equals ignore_index={ignore_index}: with reduction='mean' the loss is "
             "0/0 = nan. Skip such batches, or use reduction='sum'.")
         return
@@ -465,13 +547,13 @@ def _check_index_target(x, t, t_torch_dtype, name, ignore_index, vax, C, add):
             hint = (f" If {int(bad_vals[0])} marks padding, pass ignore_index={int(bad_vals[0])}.")
         elif np.all(bad_vals >= C):
             hint = " Does the model output fewer classes than the data has?"
-        add("target_out_of_range", "error",
+        add("target_out_of_range",
             f"target has class index {first} at position {tuple(int(p) for p in pos)}, but input "
             f"has only {C} classes (indices 0 to {C - 1}) and ignore_index is {ignore_index}; "
             f"PyTorch raises 'Target {first} is out of bounds'.{hint}")
         return
     if C >= 2 and vals.size >= 2 and np.unique(vals).size == 1:
-        add("single_class", "warning",
+        add("single_class",
             f"all {vals.size} targets are class {int(vals[0])}. Harmless in one small batch of "
             "imbalanced data; a bug if it is the whole training set (labels overwritten, data "
             "sorted by class and not shuffled): the model can lower the loss by always predicting "
@@ -483,7 +565,7 @@ def _check_index_target(x, t, t_torch_dtype, name, ignore_index, vax, C, add):
         picked = np.take_along_axis(xs, safe[..., None], axis=-1)[..., 0]
         n = int(np.sum(np.isneginf(picked) & valid))
         if n:
-            add("target_on_neg_inf", "warning",
+            add("target_on_neg_inf",
                 f"{n} target(s) sit on a -inf entry of input: the loss is inf and gradients nan. "
                 "If input came from torch.log(softmax(x)), use log_softmax(x, dim=1), which stays "
                 "finite; if -inf is a mask, the target class must not be masked.")
@@ -493,23 +575,23 @@ def _check_binary(x, t, t_torch_dtype, loss, tol, add):
     name = loss
     if t.shape != x.shape:
         if x.shape == t.shape + (1,):
-            add("target_shape", "error",
+            add("target_shape",
                 f"input has shape {x.shape} and target {t.shape}: {name} needs equal shapes "
                 "(PyTorch raises a ValueError). Pass input.squeeze(-1), or target.unsqueeze(-1).")
         elif t.shape == x.shape + (1,):
-            add("target_shape", "error",
+            add("target_shape",
                 f"input has shape {x.shape} and target {t.shape}: {name} needs equal shapes. "
                 "Pass target.squeeze(-1).")
         elif x.ndim == 2 and x.shape[1] == 2 and t.shape == x.shape[:1]:
-            add("two_columns", "error",
+            add("two_columns",
                 f"input has two columns per sample and target is one label per sample: that is a "
                 "two-class cross_entropy setup. Use cross_entropy(input, target.long()), or give "
                 f"the model one output and use {name} on input of shape ({x.shape[0]},).")
         else:
-            add("target_shape", "error",
+            add("target_shape",
                 f"input has shape {x.shape} and target {t.shape}: {name} needs one target per input value.")
     if t.dtype.kind in "iub":
-        add("integer_target", "error",
+        add("integer_target",
             f"target has dtype {t_torch_dtype or t.dtype}, but {name} needs float targets "
             "(PyTorch raises on integer ones): pass target.float().")
     tf = t.astype(np.float64) if t.dtype.kind in "iubf" else None
@@ -520,10 +602,10 @@ def _check_binary(x, t, t_torch_dtype, loss, tol, add):
                 hint = "The labels are -1/+1 (the SVM convention): map them with (target + 1) / 2."
             else:
                 hint = f"They range from {_fmt(values[0])} to {_fmt(values[-1])}."
-            add("target_out_of_range", "error" if loss == "binary_cross_entropy" else "warning",
+            add("target_out_of_range", torch_raises=loss == "binary_cross_entropy", message=
                 f"{name} needs targets in [0, 1] (the probability that y = 1). {hint}")
         elif tf.size >= 2 and values.size == 1:
-            add("single_class", "warning",
+            add("single_class",
                 f"all {tf.size} targets are {_fmt(values[0])}. Harmless in one small batch of "
                 "imbalanced data; a bug if it is the whole training set: the model can lower the "
                 "loss by always predicting it.")
@@ -531,7 +613,7 @@ def _check_binary(x, t, t_torch_dtype, loss, tol, add):
         return
     if loss == "binary_cross_entropy":
         if np.any(x < 0) or np.any(x > 1):
-            add("logits_to_bce", "error",
+            add("logits_to_bce",
                 f"input runs from {_fmt(x.min())} to {_fmt(x.max())}, outside [0, 1]: these look "
                 "like logits, and binary_cross_entropy needs probabilities (PyTorch raises 'all "
                 "elements of input should be between 0 and 1'). Give the logits to "
@@ -539,13 +621,13 @@ def _check_binary(x, t, t_torch_dtype, loss, tol, add):
                 "itself and stays stable; do not add a sigmoid in front of BCE.")
             return
         if x.size >= 2 and np.all((x == 0) | (x == 1)):
-            add("hard_predictions", "warning",
+            add("hard_predictions",
                 "every input is exactly 0 or 1: thresholded or saturated predictions. Each wrong "
                 "one costs log(0), clamped by PyTorch at 100, and gives no useful gradient. Pass "
                 "logits to binary_cross_entropy_with_logits.")
     else:
         if x.size >= 2 and np.all((x >= 0) & (x <= 1)) and np.unique(x).size >= 2:
-            add("probabilities_to_bce_with_logits", "warning",
+            add("probabilities_to_bce_with_logits",
                 "every input is in [0, 1]: these look like probabilities (a sigmoid already "
                 "applied). binary_cross_entropy_with_logits applies its own sigmoid, so the "
                 "predicted probability stays between 0.5 and 0.731 and the loss cannot go below "
@@ -554,6 +636,6 @@ def _check_binary(x, t, t_torch_dtype, loss, tol, add):
                 "to lie in [0, 1], ignore this.)")
             return
     if x.size >= 2 and np.ptp(x) == 0:
-        add("constant_output", "warning",
+        add("constant_output",
             f"every input equals {_fmt(x.ravel()[0])}: the model's output does not depend on its "
             "input (dead units, all-zero or unscaled features, a collapsed network).")
