@@ -72,7 +72,7 @@ CODES: dict[str, _Code] = {
     "target_out_of_range": _Code(
         "error", "a class index outside [0, C) and not ignore_index; a binary target outside [0, 1]",
         warning_where_torch_runs=True),
-    "single_class": _Code("warning", "every target is the same class"),
+    "single_class": _Code("note", "every target is the same class: routine in one batch, a bug in a whole dataset"),
     "target_on_neg_inf": _Code("warning", "a target sits on a -inf score: an infinite loss"),
     # cross_entropy / nll_loss: scores
     "single_class_column": _Code("warning", "one column on the class axis: the loss is always 0"),
@@ -181,7 +181,8 @@ def diagnose(
     Each problem found is issued as a :class:`LossInputWarning` whose text
     names the fix, and also returned, so that a notebook can print it.
     Correct input produces no warning and an empty list (apart from
-    ``"note"`` findings, which are returned but never warned).
+    ``"note"`` findings, which are returned but never warned: for example a
+    batch whose targets are all one class, routine with imbalanced data).
 
     Parameters
     ----------
@@ -216,7 +217,7 @@ def diagnose(
     What is checked (the class axis is axis 1, or axis 0 for a 1-D input):
 
     * every loss: NaN or ``+inf`` in ``input``; an output that is the same for
-      every sample; a target with only one class;
+      every sample; a target with only one class (a note);
     * ``cross_entropy``: rows that are non-negative and sum to 1 (a softmax
       already applied: the loss cannot fall below
       :math:`\\log(1 + (C-1)e^{-1})`); a softmax or log-softmax over the wrong

@@ -195,10 +195,11 @@ def test_every_target_ignored_warns_of_nan(logits):
     assert torch.isnan(F.cross_entropy(logits, t))
 
 
-def test_single_class_in_target_warns(logits):
-    with pytest.warns(LossInputWarning, match="all 16 targets are class 2"):
-        found = diagnose(logits, torch.full((16,), 2))
+def test_single_class_in_target_is_a_note_not_a_warning(logits):
+    found = silent(logits, torch.full((16,), 2))
     assert codes(found) == ["single_class"]
+    assert found[0].severity == "note"
+    assert "all 16 targets are class 2" in found[0].message
 
 
 def test_integer_one_hot_target_warns(logits, target):
@@ -340,9 +341,11 @@ def test_two_columns_with_bce_point_to_cross_entropy(bin_target):
     assert codes(found) == ["two_columns"]
 
 
-def test_single_class_binary_target_warns(bin_logits):
-    with pytest.warns(LossInputWarning, match="all 20 targets are 0"):
-        diagnose(bin_logits, torch.zeros(20), "binary_cross_entropy_with_logits")
+def test_single_class_binary_target_is_a_note_not_a_warning(bin_logits):
+    found = silent(bin_logits, torch.zeros(20), "binary_cross_entropy_with_logits")
+    assert codes(found) == ["single_class"]
+    assert found[0].severity == "note"
+    assert "all 20 targets are 0" in found[0].message
 
 
 def test_constant_binary_output_warns(bin_target):
@@ -649,8 +652,8 @@ EXAMPLES = [
      lambda: (torch.sigmoid(_bin_logits()), 2 * _bin_target() - 1)),
     ("target_out_of_range", "warning", "binary_cross_entropy_with_logits",
      lambda: (_bin_logits(), 2 * _bin_target() - 1)),
-    ("single_class", "warning", "cross_entropy", lambda: (_logits(), torch.full((16,), 2))),
-    ("single_class", "warning", "binary_cross_entropy_with_logits", lambda: (_bin_logits(), torch.zeros(20))),
+    ("single_class", "note", "cross_entropy", lambda: (_logits(), torch.full((16,), 2))),
+    ("single_class", "note", "binary_cross_entropy_with_logits", lambda: (_bin_logits(), torch.zeros(20))),
     ("target_on_neg_inf", "warning", "cross_entropy",
      lambda: (torch.tensor([[0.0, -math.inf], [-1.0, -0.5]]), torch.tensor([1, 0]))),
     ("single_class_column", "warning", "cross_entropy",
