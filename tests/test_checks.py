@@ -742,3 +742,10 @@ def test_only_codes_marked_so_in_the_table_are_downgraded_where_torch_runs():
 def test_a_code_missing_from_the_table_is_refused():
     with pytest.raises(KeyError):
         checks_module._finding("softmax_aplied", "a typo")
+
+
+def test_finding_and_the_warning_class_are_exported_at_the_top_level():
+    import lossutils
+
+    assert lossutils.Finding is Finding and lossutils.LossInputWarning is LossInputWarning
+    assert {"Finding", "LossInputWarning", "diagnose"} <= set(lossutils.__all__)
