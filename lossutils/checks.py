@@ -40,12 +40,13 @@ class _Code(NamedTuple):
     warning_where_torch_runs: bool = False
 
 
-#: Every code a :class:`Finding` can carry: its severity and what it means.
-#: ``CODES[code].severity`` is ``"error"`` (PyTorch raises on the input),
-#: ``"warning"`` (the loss runs, but its value or gradient is wrong or
-#: useless) or ``"note"`` (the loss is right; something is worth knowing).
-#: Two error codes, ``one_logit_per_sample`` and ``target_out_of_range``, are
-#: warnings on the inputs PyTorch accepts (``warning_where_torch_runs``).
+#: Every code a :class:`Finding` can carry, with its severity and a one-line
+#: meaning (``CODES[code].severity``, ``CODES[code].meaning``). The severity
+#: is ``"error"`` (PyTorch raises on the input), ``"warning"`` (the loss runs,
+#: but its value or gradient is wrong or useless) or ``"note"`` (the loss is
+#: right; something is worth knowing). Two error codes,
+#: ``one_logit_per_sample`` and ``target_out_of_range``, are warnings on the
+#: inputs PyTorch accepts (their ``warning_where_torch_runs`` is true).
 #:
 #: :meta hide-value:
 CODES: dict[str, _Code] = {
