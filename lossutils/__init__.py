@@ -25,9 +25,11 @@ from .functional import (
     softmax,
 )
 from .likelihood import likelihood, log_likelihood
-from .checks import diagnose
+from .checks import Finding, LossInputWarning, diagnose
 
 __all__ = [
+    "Finding",
+    "LossInputWarning",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",

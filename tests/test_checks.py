@@ -195,10 +195,11 @@ def test_every_target_ignored_warns_of_nan(logits):
     assert torch.isnan(F.cross_entropy(logits, t))
 
 
-def test_single_class_in_target_warns(logits):
-    with pytest.warns(LossInputWarning, match="all 16 targets are class 2"):
-        found = diagnose(logits, torch.full((16,), 2))
+def test_single_class_in_target_is_a_note_not_a_warning(logits):
+    found = silent(logits, torch.full((16,), 2))
     assert codes(found) == ["single_class"]
+    assert found[0].severity == "note"
+    assert "all 16 targets are class 2" in found[0].message
 
 
 def test_integer_one_hot_target_warns(logits, target):
@@ -340,9 +341,11 @@ def test_two_columns_with_bce_point_to_cross_entropy(bin_target):
     assert codes(found) == ["two_columns"]
 
 
-def test_single_class_binary_target_warns(bin_logits):
-    with pytest.warns(LossInputWarning, match="all 20 targets are 0"):
-        diagnose(bin_logits, torch.zeros(20), "binary_cross_entropy_with_logits")
+def test_single_class_binary_target_is_a_note_not_a_warning(bin_logits):
+    found = silent(bin_logits, torch.zeros(20), "binary_cross_entropy_with_logits")
+    assert codes(found) == ["single_class"]
+    assert found[0].severity == "note"
+    assert "all 20 targets are 0" in found[0].message
 
 
 def test_constant_binary_output_warns(bin_target):
@@ -584,3 +587,165 @@ def test_any_log_softmax_output_is_accepted_by_nll_loss(x):
     found = codes(diagnose(logp, index_target(x), "nll_loss", warn=False))
     # only the symptoms of a model that predicts nothing may appear, never a wrong-input warning
     assert set(found) <= {"uniform_predictions", "constant_output"}
+
+
+# ---------------------------------------------------------------- the table of codes (CODES)
+
+import ast  # noqa: E402
+import inspect  # noqa: E402
+import typing  # noqa: E402
+
+import lossutils.checks as checks_module  # noqa: E402
+from lossutils.checks import CODES  # noqa: E402
+
+
+def _logits():
+    torch.manual_seed(0)
+    return torch.randn(16, 5)
+
+
+def _target():
+    return torch.tensor([0, 1, 2, 3, 4] * 3 + [1])
+
+
+def _with(x, index, value):
+    x = x.clone()
+    x[index] = value
+    return x
+
+
+def _bin_logits():
+    torch.manual_seed(1)
+    return torch.randn(20) * 3
+
+
+def _bin_target():
+    return torch.tensor([0.0, 1.0] * 10)
+
+
+# One input per code (two for the codes that are an error on some inputs and a
+# warning on others), with the severity the finding must have. Written out here
+# rather than read from CODES, so that a change of severity in the table has to
+# be made here too.
+EXAMPLES = [
+    ("integer_input", "error", "cross_entropy", lambda: (torch.randint(-3, 3, (16, 5)), _target())),
+    ("nan_input", "warning", "cross_entropy", lambda: (_with(_logits(), (2, 3), math.nan), _target())),
+    ("inf_input", "warning", "cross_entropy", lambda: (_with(_logits(), (2, 3), math.inf), _target())),
+    ("scalar_input", "error", "cross_entropy", lambda: (torch.tensor(1.0), torch.tensor(0))),
+    ("one_logit_per_sample", "error", "cross_entropy", lambda: (_bin_logits(), _bin_target().long())),
+    ("one_logit_per_sample", "warning", "cross_entropy", lambda: (_bin_logits(), _bin_target())),
+    ("class_axis", "error", "cross_entropy",
+     lambda: (torch.randn(2, 8, 8, 3), torch.randint(0, 3, (2, 8, 8)))),
+    ("target_shape", "error", "cross_entropy", lambda: (_logits(), _target()[:, None])),
+    ("prob_target_to_nll", "error", "nll_loss",
+     lambda: (torch.log_softmax(_logits(), 1), F.one_hot(_target(), 5).float())),
+    ("one_hot_target", "note", "cross_entropy", lambda: (_logits(), F.one_hot(_target(), 5).float())),
+    ("target_not_probabilities", "warning", "cross_entropy", lambda: (_logits(), torch.rand(16, 5))),
+    ("integer_one_hot_target", "error", "cross_entropy", lambda: (_logits(), F.one_hot(_target(), 5))),
+    ("float_target", "error", "cross_entropy", lambda: (_logits(), _target().float())),
+    ("bool_target", "error", "cross_entropy",
+     lambda: (torch.randn(4, 2), torch.tensor([True, False, True, False]))),
+    ("target_dtype", "error", "cross_entropy", lambda: (_logits(), _target().int())),
+    ("all_ignored", "warning", "cross_entropy", lambda: (_logits(), torch.full((16,), -100))),
+    ("target_out_of_range", "error", "cross_entropy", lambda: (_logits(), _with(_target(), 7, 9))),
+    ("target_out_of_range", "error", "binary_cross_entropy",
+     lambda: (torch.sigmoid(_bin_logits()), 2 * _bin_target() - 1)),
+    ("target_out_of_range", "warning", "binary_cross_entropy_with_logits",
+     lambda: (_bin_logits(), 2 * _bin_target() - 1)),
+    ("single_class", "note", "cross_entropy", lambda: (_logits(), torch.full((16,), 2))),
+    ("single_class", "note", "binary_cross_entropy_with_logits", lambda: (_bin_logits(), torch.zeros(20))),
+    ("target_on_neg_inf", "warning", "cross_entropy",
+     lambda: (torch.tensor([[0.0, -math.inf], [-1.0, -0.5]]), torch.tensor([1, 0]))),
+    ("single_class_column", "warning", "cross_entropy",
+     lambda: (torch.randn(6, 1), torch.tensor([0, 0, 0, 0, 0, 0]))),
+    ("softmax_applied", "warning", "cross_entropy", lambda: (torch.softmax(_logits(), 1), _target())),
+    ("log_softmax_applied", "note", "cross_entropy", lambda: (torch.log_softmax(_logits(), 1), _target())),
+    ("softmax_wrong_dim", "warning", "cross_entropy", lambda: (torch.softmax(_logits(), 0), _target())),
+    ("log_softmax_wrong_dim", "warning", "cross_entropy", lambda: (torch.log_softmax(_logits(), 0), _target())),
+    ("log_softmax_wrong_dim", "warning", "nll_loss", lambda: (torch.log_softmax(_logits(), 0), _target())),
+    ("probabilities_to_nll", "warning", "nll_loss", lambda: (torch.softmax(_logits(), 1), _target())),
+    ("positive_to_nll", "warning", "nll_loss", lambda: (_logits(), _target())),
+    ("nll_not_normalised", "warning", "nll_loss", lambda: (_logits() - 10.0, _target())),
+    ("uniform_predictions", "warning", "cross_entropy", lambda: (torch.zeros(16, 5), _target())),
+    ("constant_output", "warning", "cross_entropy",
+     lambda: (torch.tensor([[2.0, -1.0, 0.5, 0.0, 1.0]]).repeat(16, 1), _target())),
+    ("constant_output", "warning", "binary_cross_entropy_with_logits",
+     lambda: (torch.full((20,), -2.0), _bin_target())),
+    ("two_columns", "error", "binary_cross_entropy_with_logits", lambda: (torch.randn(20, 2), _bin_target())),
+    ("integer_target", "error", "binary_cross_entropy_with_logits", lambda: (_bin_logits(), _bin_target().long())),
+    ("logits_to_bce", "error", "binary_cross_entropy", lambda: (_bin_logits(), _bin_target())),
+    ("hard_predictions", "warning", "binary_cross_entropy",
+     lambda: (torch.tensor([0.0, 1.0, 1.0, 0.0] * 5), _bin_target())),
+    ("probabilities_to_bce_with_logits", "warning", "binary_cross_entropy_with_logits",
+     lambda: (torch.sigmoid(_bin_logits()), _bin_target())),
+]
+EXAMPLE_IDS = [f"{code}-{severity}-{loss}" for code, severity, loss, _ in EXAMPLES]
+
+
+def test_every_code_in_the_table_has_an_example_input():
+    assert {code for code, *_ in EXAMPLES} == set(CODES)
+
+
+@pytest.mark.parametrize("code, severity, loss, make", EXAMPLES, ids=EXAMPLE_IDS)
+def test_each_code_is_produced_by_its_example_with_its_severity(code, severity, loss, make):
+    found = diagnose(*make(), loss, warn=False)
+    assert (code, severity) in [(f.code, f.severity) for f in found]
+
+
+@pytest.mark.parametrize("code, severity, loss, make", EXAMPLES, ids=EXAMPLE_IDS)
+def test_each_example_severity_agrees_with_the_table(code, severity, loss, make):
+    entry = CODES[code]
+    assert severity == entry.severity or (severity == "warning" and entry.warning_where_torch_runs)
+
+
+@pytest.mark.parametrize("code, severity, loss, make", EXAMPLES, ids=EXAMPLE_IDS)
+def test_error_means_pytorch_raises_on_the_example(code, severity, loss, make):
+    input, target = make()
+    if severity == "error":
+        with pytest.raises((RuntimeError, ValueError, IndexError, NotImplementedError)):
+            getattr(F, loss)(input, target)
+    else:
+        getattr(F, loss)(input, target)  # runs, whatever the value
+
+
+def test_every_severity_in_the_table_is_a_known_one():
+    assert {entry.severity for entry in CODES.values()} == set(typing.get_args(checks_module.Severity))
+    assert all(entry.meaning for entry in CODES.values())
+
+
+def _adder_calls():
+    """Every call in checks.py that records a finding (a function or method named add)."""
+    tree = ast.parse(inspect.getsource(checks_module))
+    return [
+        node for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", None)) == "add"
+    ]
+
+
+def test_every_finding_in_the_source_names_a_code_of_the_table():
+    calls = _adder_calls()
+    assert len(calls) >= len(CODES)
+    for call in calls:
+        code = call.args[0]
+        assert isinstance(code, ast.Constant) and code.value in CODES, ast.unparse(call)[:80]
+
+
+def test_only_codes_marked_so_in_the_table_are_downgraded_where_torch_runs():
+    downgraded = {
+        call.args[0].value for call in _adder_calls()
+        if any(k.arg == "torch_raises" for k in call.keywords)
+    }
+    assert downgraded == {code for code, entry in CODES.items() if entry.warning_where_torch_runs}
+
+
+def test_a_code_missing_from_the_table_is_refused():
+    with pytest.raises(KeyError):
+        checks_module._finding("softmax_aplied", "a typo")
+
+
+def test_finding_and_the_warning_class_are_exported_at_the_top_level():
+    import lossutils
+
+    assert lossutils.Finding is Finding and lossutils.LossInputWarning is LossInputWarning
+    assert {"Finding", "LossInputWarning", "diagnose"} <= set(lossutils.__all__)
