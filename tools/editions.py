@@ -65,3 +65,39 @@ def sphinx_build(
         doctreedir=Path(outdir).parent / f".doctrees-{Path(outdir).name}",
         freshenv=False, verbosity=0, quiet=False, really_quiet=False,
     )
+
+
+# Debian packages the PDF needs (TeX through xelatex and latexmk, the fonts it typesets with);
+# texlive-lang-cjk and fonts-noto-cjk for the Chinese edition.
+TEX_PACKAGES = (
+    "latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended "
+    "texlive-xetex fonts-freefont-otf xindy texlive-lang-cjk texlive-lang-chinese fonts-noto-cjk"
+)
+
+
+def missing_tex() -> list[str]:
+    """The TeX programs the PDF build needs and this machine lacks."""
+    import shutil
+
+    return [name for name in ("xelatex", "latexmk", "xindy") if shutil.which(name) is None]
+
+
+def pdf(source: Path, outdir: Path, *, config: Path | None = None, cache: Path | None = None,
+        **overrides) -> Path:
+    """Build the book at ``source`` as LaTeX into ``outdir`` and typeset it; the PDF's path."""
+    import subprocess
+
+    missing = missing_tex()
+    if missing:
+        raise SystemExit(
+            f"the PDF needs TeX, and {', '.join(missing)} is not installed; on Debian:\n"
+            f"  apt-get install --no-install-recommends {TEX_PACKAGES}"
+        )
+    status = sphinx_build(source, outdir, builder="latex", config=config, cache=cache, **overrides)
+    if status:
+        raise SystemExit(f"the LaTeX build failed (status {status})")
+    subprocess.run(["make", "all-pdf"], cwd=outdir, check=True, stdout=subprocess.DEVNULL)
+    pdfs = sorted(Path(outdir).glob("*.pdf"))
+    if len(pdfs) != 1:
+        raise SystemExit(f"expected one PDF in {outdir}, found {[p.name for p in pdfs]}")
+    return pdfs[0]
