@@ -1,5 +1,4 @@
-"""Tests of lossutils.plotting: each helper draws the data it claims, on the axes
-it was given, in the palette's colours, without changing matplotlib's global state."""
+"""Tests of lossutils.plotting: the palette, new_ax and plot_loss_curves (what chapters share)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,11 @@ import numpy as np
 import pytest
 
 from lossutils import plotting as lp
-from plotutils import same_color
+
+
+def same_color(a, b) -> bool:
+    """True if two matplotlib colour specifications name the same RGBA colour."""
+    return mcolors.to_rgba(a) == mcolors.to_rgba(b)
 
 
 # --- palette -----------------------------------------------------------------
@@ -32,14 +35,16 @@ def test_palette_entries_are_valid_matplotlib_colours():
         assert mcolors.is_color_like(colour), name
 
 
+def test_new_ax_returns_the_axes_it_is_given():
+    _, ax = plt.subplots()
+    assert lp.new_ax(ax) is ax
+
+
 # --- ax in, ax out, no global state ------------------------------------------
 
 HELPERS = [
-    lambda ax: lp.plot_likelihood([0, 0.5, 1], [0, 1, 0], mark=0.5, ax=ax),
-    lambda ax: lp.plot_log_loss_curve(ax=ax),
-    lambda ax: lp.plot_loss_comparison(1, ax=ax),
-    lambda ax: lp.plot_expected_log_loss([0.2, 0.7], ax=ax),
-    lambda ax: lp.plot_running_product({"float32": np.cumprod(np.full(5, 0.5, np.float32))}, ax=ax),
+    lambda ax: lp.plot_loss_curves({"train": [1.0, 0.5], "test": [1.1, 0.7]},
+                                   hlines={"floor": 0.2}, ax=ax),
 ]
 
 
@@ -77,147 +82,42 @@ def test_helper_sets_no_title_and_lowercase_axis_labels(draw):
         assert plain[0] == plain[0].lower(), label
 
 
-# --- plot_likelihood -----------------------------------------------------------
+# --- plot_loss_curves ----------------------------------------------------------
 
-def test_plot_likelihood_draws_the_given_curve():
-    theta = np.linspace(0, 1, 11)
-    values = theta**7 * (1 - theta) ** 3
-    ax = lp.plot_likelihood(theta, values)
-    x, y = ax.lines[0].get_data()
-    np.testing.assert_array_equal(x, theta)
-    np.testing.assert_array_equal(y, values)
-
-
-def test_plot_likelihood_marks_the_maximiser_on_the_curve():
-    theta = np.linspace(0, 1, 1001)
-    ax = lp.plot_likelihood(theta, theta**7 * (1 - theta) ** 3, mark=0.7)
-    dot = [ln for ln in ax.lines if ln.get_marker() == "o"][0]
-    x, y = dot.get_data()
-    assert x[0] == pytest.approx(0.7)
-    assert y[0] == pytest.approx(0.7**7 * 0.3**3, rel=1e-9)
+def test_loss_curves_draw_each_curve_against_its_index():
+    curves = {"train": [1.0, 0.6, 0.4], "test": [1.1, 0.8, 0.7]}
+    ax = lp.plot_loss_curves(curves)
+    for line, values in zip(ax.lines, curves.values()):
+        np.testing.assert_array_equal(line.get_xdata(), [0, 1, 2])
+        np.testing.assert_array_equal(line.get_ydata(), values)
 
 
-def test_plot_likelihood_uses_the_likelihood_colour():
-    ax = lp.plot_likelihood([0, 1], [1, 2])
-    assert same_color(ax.lines[0].get_color(), lp.COLORS["likelihood"])
+def test_loss_curves_resolve_palette_keys_and_line_styles():
+    ax = lp.plot_loss_curves({"train": [1.0, 0.5], "test": [1.0, 0.7]},
+                             colors={"train": "bce", "test": "bce"}, linestyles={"test": "--"})
+    assert same_color(ax.lines[0].get_color(), lp.COLORS["bce"])
+    assert same_color(ax.lines[1].get_color(), lp.COLORS["bce"])
+    assert ax.lines[0].get_linestyle() == "-"
+    assert ax.lines[1].get_linestyle() == "--"
 
 
-# --- plot_log_loss_curve -------------------------------------------------------
-
-def test_log_loss_curve_y1_is_minus_log_p():
-    ax = lp.plot_log_loss_curve()
-    p, loss = ax.lines[0].get_data()
-    np.testing.assert_allclose(np.exp(-loss), p, rtol=1e-12)
+def test_loss_curves_accept_a_plain_matplotlib_colour():
+    ax = lp.plot_loss_curves({"a": [1.0, 0.5]}, colors={"a": "#123456"})
+    assert same_color(ax.lines[0].get_color(), "#123456")
 
 
-def test_log_loss_curve_y0_is_minus_log_one_minus_p():
-    ax = lp.plot_log_loss_curve()
-    p, loss = ax.lines[1].get_data()
-    np.testing.assert_allclose(1 - np.exp(-loss), p, rtol=1e-9)
+def test_loss_curves_draw_reference_lines_after_curves_in_limit_colour():
+    ax = lp.plot_loss_curves({"a": [1.0, 0.5]}, hlines={"floor": 0.25})
+    assert len(ax.lines) == 2
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), [0.25, 0.25])
+    assert same_color(ax.lines[1].get_color(), lp.COLORS["limit"])
 
 
-def test_log_loss_curve_marks_the_requested_probabilities_on_both_curves():
-    marks = [0.05, 0.5, 0.99]
-    ax = lp.plot_log_loss_curve(marks=marks)
-    x1, y1 = ax.lines[2].get_data()
-    x0, y0 = ax.lines[3].get_data()
-    np.testing.assert_array_equal(x1, marks)
-    np.testing.assert_array_equal(x0, marks)
-    np.testing.assert_allclose(y1, [2.995732273553991, 0.6931471805599453, 0.01005033585350145])
-    np.testing.assert_allclose(y0, [0.05129329438755058, 0.6931471805599453, 4.605170185988091])
+def test_loss_curves_put_every_label_in_the_legend():
+    ax = lp.plot_loss_curves({"a": [1.0], "b": [2.0]}, hlines={"c": 0.5})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
 
 
-def test_log_loss_curve_colours_follow_the_labels():
-    ax = lp.plot_log_loss_curve()
-    assert same_color(ax.lines[0].get_color(), lp.COLORS["y1"])
-    assert same_color(ax.lines[1].get_color(), lp.COLORS["y0"])
-
-
-# --- plot_loss_comparison ------------------------------------------------------
-
-@pytest.mark.parametrize("y", [0, 1])
-def test_loss_comparison_draws_log_loss_squared_and_zero_one(y):
-    ax = lp.plot_loss_comparison(y, num=201)
-    p = ax.lines[0].get_xdata()
-    logl = -np.log(p) if y == 1 else -np.log(1 - p)
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), logl, rtol=1e-12)
-    np.testing.assert_allclose(ax.lines[1].get_ydata(), (p - y) ** 2, rtol=1e-12)
-    wrong = (p >= 0.5) != bool(y)
-    np.testing.assert_array_equal(ax.lines[2].get_ydata(), wrong.astype(float))
-
-
-def test_loss_comparison_colours_come_from_the_palette():
-    ax = lp.plot_loss_comparison(1)
-    for line, key in zip(ax.lines, ["log_loss", "squared_error", "zero_one"]):
-        assert same_color(line.get_color(), lp.COLORS[key])
-
-
-def test_loss_comparison_rejects_a_label_other_than_zero_or_one():
-    with pytest.raises(ValueError, match="y must be 0 or 1"):
-        lp.plot_loss_comparison(2)
-
-
-# --- plot_expected_log_loss ----------------------------------------------------
-
-def test_expected_log_loss_curve_is_the_cross_entropy_of_q_and_p():
-    ax = lp.plot_expected_log_loss(0.2)
-    p, v = ax.lines[0].get_data()
-    np.testing.assert_allclose(v, -0.2 * np.log(p) - 0.8 * np.log(1 - p), rtol=1e-12)
-
-
-def test_expected_log_loss_marks_minimum_at_q_with_the_entropy():
-    qs = [0.2, 0.5, 0.9]
-    ax = lp.plot_expected_log_loss(qs)
-    for i, q in enumerate(qs):
-        x, y = ax.lines[2 * i + 1].get_data()
-        assert x[0] == q
-        assert y[0] == pytest.approx(-q * np.log(q) - (1 - q) * np.log(1 - q), rel=1e-12)
-
-
-def test_expected_log_loss_marked_point_is_below_every_point_of_its_curve():
-    ax = lp.plot_expected_log_loss(0.35, num=2001)
-    curve = ax.lines[0].get_ydata()
-    assert ax.lines[1].get_ydata()[0] <= curve.min()
-
-
-def test_expected_log_loss_rejects_q_outside_open_unit_interval():
-    with pytest.raises(ValueError, match="strictly between 0 and 1"):
-        lp.plot_expected_log_loss([0.5, 1.0])
-
-
-# --- plot_running_product ------------------------------------------------------
-
-def test_running_product_curve_is_log10_of_the_product():
-    prod = np.cumprod(np.full(50, 0.9))
-    ax = lp.plot_running_product({"float64": prod}, limits=False)
-    k, y = ax.lines[0].get_data()
-    np.testing.assert_array_equal(k, np.arange(1, 51))
-    np.testing.assert_allclose(y, np.arange(1, 51) * np.log10(0.9), rtol=1e-12)
-
-
-def test_running_product_leaves_zeros_out_and_marks_first_zero():
-    prod = np.array([1e-40, 1e-44, 0.0, 0.0], dtype=np.float32)
-    ax = lp.plot_running_product({"float32": prod}, limits=False)
-    y = ax.lines[0].get_ydata()
-    assert np.isnan(y[2:]).all() and np.isfinite(y[:2]).all()
-    vlines = [ln for ln in ax.lines[1:] if ln.get_linestyle() == ":"]
-    assert [ln.get_xdata()[0] for ln in vlines] == [3]
-
-
-def test_running_product_draws_the_dtype_limits():
-    prod = np.cumprod(np.full(3, 0.5, dtype=np.float32))
-    ax = lp.plot_running_product({"float32": prod})
-    levels = sorted(ln.get_ydata()[0] for ln in ax.lines[1:])
-    info = np.finfo(np.float32)
-    expected = sorted([np.log10(float(info.smallest_normal)), np.log10(float(info.smallest_subnormal))])
-    np.testing.assert_allclose(levels, expected)
-
-
-def test_running_product_draws_the_exact_curve_dashed_in_black():
-    exact = np.arange(1, 6) * np.log10(0.3)
-    ax = lp.plot_running_product({"float64": np.cumprod(np.full(5, 0.3))}, exact_log10=exact,
-                                 limits=False)
-    line = ax.lines[1]
-    assert line.get_linestyle() == "--"
-    assert same_color(line.get_color(), lp.COLORS["exact"])
-    np.testing.assert_allclose(line.get_ydata(), exact)
+def test_loss_curves_reject_two_dimensional_curves():
+    with pytest.raises(ValueError, match="one-dimensional"):
+        lp.plot_loss_curves({"a": [[1.0, 2.0]]})
