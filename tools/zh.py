@@ -17,8 +17,10 @@ edition changes in ``_config.yml``.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from editions import ROOT, merged_config, sphinx_build
@@ -35,7 +37,8 @@ def extract(build: Path) -> int:
     """Write one ``.pot`` template per page into ``build/zh/gettext``."""
     return sphinx_build(
         ROOT, gettext_dir(build), builder="gettext", cache=build / ".jupyter_cache",
-        gettext_compact=False,
+        # no source line numbers in the catalogs: an edit elsewhere on a page leaves them alone
+        gettext_compact=False, gettext_location=False,
     )
 
 
@@ -67,21 +70,57 @@ def html(build: Path) -> int:
     return sphinx_build(ROOT, build / "zh" / "html", config=config, cache=build / ".jupyter_cache")
 
 
-def status() -> int:
-    """Print untranslated and fuzzy message counts; exit 1 if any catalog is incomplete."""
+# What a translation must carry over unchanged: roles (glued numbers, references, citations),
+# maths and inline code. A {term} may show Chinese text, so only its count is compared.
+ROLE = re.compile(r"\{(?P<name>[a-z:-]+)\}`(?P<text>[^`]*)`")
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.S)
+CODE = re.compile(r"(?<![}`])`(?P<code>[^`]+)`(?!`)")
+
+
+def spans(text: str) -> Counter:
+    """The parts of a message that its translation must keep, as a multiset."""
+    found: Counter = Counter()
+    for match in ROLE.finditer(text):
+        found["{term}" if match["name"] == "term" else match.group(0)] += 1
+    rest = ROLE.sub(" ", text)
+    found.update(match.group(0) for match in MATH.finditer(rest))
+    found.update(f"`{match['code']}`" for match in CODE.finditer(MATH.sub(" ", rest)))
+    return found
+
+
+def message_problems(msgid: str, msgstr: str) -> list[str]:
+    """What a translation lost or added of the roles, maths and code of its message."""
+    want, got = spans(msgid), spans(msgstr)
+    lost = sorted((want - got).elements())
+    added = sorted((got - want).elements())
+    return [f"missing {item}" for item in lost] + [f"not in the English: {item}" for item in added]
+
+
+def catalogs() -> list[tuple[Path, list]]:
+    """Each catalog and its messages (the header left out)."""
     from babel.messages.pofile import read_po
 
-    incomplete = 0
+    found = []
     for po in sorted(LOCALE_DIR.rglob("*.po")):
         with po.open("rb") as f:
-            catalog = read_po(f)
-        messages = [m for m in catalog if m.id]
-        missing = sum(1 for m in messages if not m.string)
-        fuzzy = sum(1 for m in messages if m.fuzzy)
-        incomplete += missing + fuzzy
-        print(f"{po.relative_to(LOCALE_DIR)}: {len(messages)} messages, "
-              f"{missing} untranslated, {fuzzy} fuzzy")
-    return 1 if incomplete else 0
+            found.append((po, [m for m in read_po(f) if m.id]))
+    return found
+
+
+def status() -> int:
+    """Print each catalog's untranslated, fuzzy and damaged messages; 1 if any."""
+    bad = 0
+    for po, messages in catalogs():
+        missing = [m for m in messages if not m.string]
+        fuzzy = [m for m in messages if m.fuzzy]
+        damaged = [(m, message_problems(m.id, m.string)) for m in messages if m.string]
+        damaged = [(m, p) for m, p in damaged if p]
+        bad += len(missing) + len(fuzzy) + len(damaged)
+        print(f"{po.relative_to(LOCALE_DIR)}: {len(messages)} messages, {len(missing)} "
+              f"untranslated, {len(fuzzy)} fuzzy, {len(damaged)} with roles or maths changed")
+        for message, problems in damaged:
+            print(f"    {message.id[:70]!r}: {'; '.join(problems)}")
+    return 1 if bad else 0
 
 
 def main(argv: list[str]) -> int:
