@@ -65,6 +65,8 @@ CODES: dict[str, _Code] = {
     "prob_target_to_nll": _Code("error", "a float target of input's shape (probabilities, one-hot) to nll_loss"),
     "one_hot_target": _Code("note", "a float one-hot target, read by cross_entropy as probabilities: correct"),
     "target_not_probabilities": _Code("warning", "a float target of input's shape that is not a distribution"),
+    "soft_target_classes_last": _Code(
+        "warning", "soft targets that sum to 1 along the last axis, not dim 1: scored over the wrong axis"),
     "integer_one_hot_target": _Code("error", "an integer target of input's shape (one-hot or not)"),
     "float_target": _Code("error", "class indices with a float dtype"),
     "bool_target": _Code("error", "class indices with a boolean dtype"),
@@ -465,17 +467,34 @@ def _check_probability_target(
             f"class indices of shape {index_shape} (dtype int64): pass target.argmax(dim={class_axis}).")
     elif one_hot:
         report.add("one_hot_target",
-            "target is one-hot, given as floats of input's shape. Since PyTorch 1.10 "
-            "cross_entropy reads it as class probabilities, and the loss equals the one with "
+            "target is one-hot, given as floats of input's shape. cross_entropy reads a target of "
+            "input's shape as class probabilities, and the loss equals the one with "
             f"class indices target.argmax(dim={class_axis}); that is fine. Indices are cheaper, and "
             "ignore_index and nll_loss work only with them.")
-    elif (np.any(target < 0) or np.any(target > 1)
-          or np.any(np.abs(target.sum(axis=class_axis) - 1) > max(tol, 1e-6))):
+    elif _sums_to_one(target, class_axis, tol):
+        return
+    elif target.ndim >= 3 and _sums_to_one(target, target.ndim - 1, tol):
+        # (N, d1, ..., C): PyTorch reads any target of input's shape as probabilities over dim 1,
+        # so soft targets with the classes last are scored over the wrong axis, with no error
+        order = ", ".join(["0", str(target.ndim - 1)] + [str(i) for i in range(1, target.ndim - 1)])
+        report.add("soft_target_classes_last",
+            f"input and target have shape {target.shape} and the target sums to 1 along the last "
+            f"axis, not along dim {class_axis}: the classes seem to be last, but cross_entropy "
+            f"reads a target of input's shape as probabilities over dim {class_axis} and scores "
+            f"the wrong axis without an error. Move the classes of both: input.permute({order}) "
+            f"and target.permute({order}) (NumPy: np.moveaxis(a, -1, 1)).")
+    else:
         report.add("target_not_probabilities",
             f"target has input's shape, so cross_entropy reads it as class probabilities, but "
             f"its values are not in [0, 1] or do not sum to 1 along dim {class_axis}. If these are "
             f"class indices, pass an int64 array of shape {index_shape}; if probabilities, "
-            "normalise them.")
+            f"make them sum to 1 along dim {class_axis}.")
+
+
+def _sums_to_one(target: NDArray[Any], axis: int, tol: float) -> bool:
+    """Every entry in [0, 1], and every slice along ``axis`` sums to 1."""
+    return bool(np.all(target >= 0) and np.all(target <= 1)
+                and np.all(np.abs(target.sum(axis=axis) - 1) <= max(tol, 1e-6)))
 
 
 def _check_index_target(
@@ -493,8 +512,8 @@ def _check_index_target(
         whole = bool(np.all(np.isfinite(target)) and np.all(target == np.round(target)))
         report.add("float_target",
             f"target has a float dtype ({target_torch_dtype or target.dtype}), but {loss} needs class "
-            "indices of dtype int64 (torch.long); PyTorch raises 'expected target dtype to be "
-            "Long'. "
+            "indices of dtype int64 (torch.long) or uint8; PyTorch raises 'expected target dtype "
+            "to be Long or Byte'. "
             + ("Convert it: target.long()." if whole else
                "Its values are not whole numbers either: if these are probabilities of a binary "
                "problem, use binary_cross_entropy_with_logits with one logit per sample."))

@@ -169,7 +169,7 @@ def test_floor_figure_has_log_x_lowercase_labels_and_no_title(g):
     "ignore_index=-1",  # -1 padding
     "target.long()",  # float / int32 labels
     "np.moveaxis(input, -1, 1)",  # classes last
-    "do not sum to 1 along dim 1",  # soft targets with the classes last
+    "target.permute(0, 2, 1)",  # soft targets with the classes last
     "binary_cross_entropy_with_logits (BCEWithLogitsLoss)",  # logits into BCE
     "look like probabilities",  # probabilities into BCE-with-logits
     "does not depend on its input",  # dead network

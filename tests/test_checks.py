@@ -211,7 +211,7 @@ def test_integer_one_hot_target_warns(logits, target):
 def test_float_one_hot_target_is_a_note_for_cross_entropy(logits, target):
     found = silent(logits, F.one_hot(target, 5).float())
     assert codes(found) == ["one_hot_target"]
-    assert "1.10" in found[0].message
+    assert "as class probabilities" in found[0].message
 
 
 def test_float_one_hot_target_really_equals_index_target_in_torch(logits, target):
@@ -641,6 +641,8 @@ EXAMPLES = [
      lambda: (torch.log_softmax(_logits(), 1), F.one_hot(_target(), 5).float())),
     ("one_hot_target", "note", "cross_entropy", lambda: (_logits(), F.one_hot(_target(), 5).float())),
     ("target_not_probabilities", "warning", "cross_entropy", lambda: (_logits(), torch.rand(16, 5))),
+    ("soft_target_classes_last", "warning", "cross_entropy",
+     lambda: (torch.randn(4, 7, 3), torch.softmax(torch.randn(4, 7, 3), dim=-1))),
     ("integer_one_hot_target", "error", "cross_entropy", lambda: (_logits(), F.one_hot(_target(), 5))),
     ("float_target", "error", "cross_entropy", lambda: (_logits(), _target().float())),
     ("bool_target", "error", "cross_entropy",
@@ -749,3 +751,23 @@ def test_finding_and_the_warning_class_are_exported_at_the_top_level():
 
     assert lossutils.Finding is Finding and lossutils.LossInputWarning is LossInputWarning
     assert {"Finding", "LossInputWarning", "diagnose"} <= set(lossutils.__all__)
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3, 7])
+def test_soft_targets_with_classes_last_are_flagged_with_the_fix_for_both(steps):
+    # PyTorch reads any target of input's shape as probabilities over dim 1, so (N, L, C) soft
+    # targets run silently for every L; the finding names the permutation of both arrays
+    scores = torch.randn(4, steps, 3)
+    target = torch.softmax(torch.randn(4, steps, 3), dim=-1)
+    F.cross_entropy(scores, target)  # runs: no error to catch it
+    found = {f.code: f for f in diagnose(scores, target, "cross_entropy", warn=False)}
+    # with one step, dim 1 also has a single column (always a loss of 0), flagged on its own
+    assert set(found) == {"soft_target_classes_last"} | ({"single_class_column"} if steps == 1 else set())
+    assert "input.permute(0, 2, 1)" in found["soft_target_classes_last"].message
+    assert "target.permute(0, 2, 1)" in found["soft_target_classes_last"].message
+
+
+def test_soft_targets_with_classes_at_dim_1_are_not_flagged_as_classes_last():
+    target = torch.softmax(torch.randn(4, 3, 7), dim=1)
+    found = diagnose(torch.randn(4, 3, 7), target, "cross_entropy", warn=False)
+    assert "soft_target_classes_last" not in codes(found)
