@@ -33,11 +33,9 @@ BOOK_DIRS = ("chapters", "lossutils")
 FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}")
 
 
-def strip_solutions(text: str) -> tuple[str, int]:
-    """``text`` without its solution blocks, and how many were removed."""
-    lines = text.splitlines(keepends=True)
-    kept: list[str] = []
-    removed = 0
+def solution_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) line numbers (0-based, inclusive) of each solution block in ``lines``."""
+    spans = []
     i = 0
     while i < len(lines):
         match = FENCE.match(lines[i])
@@ -48,15 +46,30 @@ def strip_solutions(text: str) -> tuple[str, int]:
         elif name == "solution":
             end = _closing_fence(lines, i, match["fence"])
         else:
-            kept.append(lines[i])
             i += 1
             continue
-        removed += 1
+        spans.append((i, end))
         i = end + 1
-        # drop the blank line the block leaves behind
-        if kept and not kept[-1].strip() and i < len(lines) and not lines[i].strip():
-            i += 1
-    return "".join(kept), removed
+    return spans
+
+
+def solutions(text: str) -> list[str]:
+    """The text of each solution block in a page's source."""
+    lines = text.splitlines(keepends=True)
+    return ["".join(lines[first:last + 1]) for first, last in solution_spans(lines)]
+
+
+def strip_solutions(text: str) -> tuple[str, int]:
+    """``text`` without its solution blocks, and how many were removed."""
+    lines = text.splitlines(keepends=True)
+    spans = solution_spans(lines)
+    drop = set()
+    for first, last in spans:
+        drop.update(range(first, last + 1))
+        # and the blank line the block leaves behind
+        if first > 0 and not lines[first - 1].strip() and last + 1 < len(lines) and not lines[last + 1].strip():
+            drop.add(last + 1)
+    return "".join(line for k, line in enumerate(lines) if k not in drop), len(spans)
 
 
 def _find(lines: list[str], start: int, test) -> int:

@@ -15,9 +15,16 @@ Two things do not work out of the box, and this module supplies them:
 2. **A language switch.** Every page gets a link to the same page in the other edition. The
    English edition lives in ``<build>/html`` and the Chinese one in ``<build>/zh/html``, so the
    link is relative and works from disk.
+3. **Chinese search.** Sphinx indexes Chinese text only through ``jieba``'s word segmentation,
+   whose dictionary does not know the book's terms (交叉熵 comes out as 交叉 + 熵, so a search
+   for 交叉熵 would find nothing). The Chinese terms of the glossary page are given to jieba as
+   a user dictionary (``html_search_options["dict"]``), so each is indexed as one word too.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 from docutils import nodes
 from myst_nb.ext.glue.domain import NbGlueDomain
@@ -58,7 +65,28 @@ def language_switch(app: Sphinx, pagename: str, templatename: str, context: dict
     context["body"] = link + context["body"]
 
 
+def glossary_terms(glossary: Path) -> list[str]:
+    """The Chinese terms of the glossary page: its term lines that hold a CJK character."""
+    text = glossary.read_text(encoding="utf-8")
+    block = text.split("```{glossary}", 1)[1].split("```", 1)[0]
+    return [line.strip() for line in block.splitlines()
+            if line and not line.startswith(" ") and re.search(r"[\u4e00-\u9fff]", line)]
+
+
+def chinese_search_dictionary(app: Sphinx, config) -> None:
+    """Give jieba the glossary's Chinese terms (the zh_CN edition only)."""
+    if not (config.language or "").startswith("zh"):
+        return
+    terms = glossary_terms(Path(app.srcdir) / "chapters" / "glossary.md")
+    path = Path(app.outdir).parent / "search-terms.zh.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # jieba's format: word, then a frequency high enough to keep the word whole
+    path.write_text("".join(f"{term.replace(' ', '')} 100000\n" for term in terms), encoding="utf-8")
+    config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
+
+
 def setup(app: Sphinx) -> dict:
     NbGlueDomain.roles = {**NbGlueDomain.roles, "text": TranslatablePasteTextRole()}
+    app.connect("config-inited", chinese_search_dictionary)
     app.connect("html-page-context", language_switch)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,112 @@
+"""The notebook bundle for students: one zip to download, unpack and run.
+
+    python tools/bundle.py OUT.zip
+
+The zip holds ``lossbook/``: every chapter of the toc as a notebook without outputs and without
+solutions (the student edition's sources), the ``lossutils`` package, ``requirements.txt`` with
+only what the notebooks import (torch pinned to its CPU wheel) and a README saying how to run
+them. The intro links it with ``{download}``; ``make bundle`` writes it to
+``chapters/_downloads/lossbook-notebooks.zip`` before the book is built.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import yaml
+
+from editions import ROOT
+from student import strip_book
+
+TOP = "lossbook"
+# What the notebooks import, pinned as in the book's requirements.txt.
+# myst-nb provides `glue`, which the chapters call to hand numbers to the book's prose.
+STUDENT_PACKAGES = ("numpy", "matplotlib", "scikit-learn", "scipy", "torch", "mpmath", "myst-nb",
+                    "jupyterlab")
+
+README = """# Classification losses: the notebooks
+
+Every chapter of the book "Classification losses: from likelihood to CrossEntropyLoss" as a
+Jupyter notebook, with the book's helper package `lossutils`. The exercises are here; their
+solutions are in the book. Check an answer in a notebook with
+
+    from lossutils.exercises import check
+    check("ex-ch3-howmany", your_answer)
+
+## Run them
+
+You need Python {python} or newer. In this folder:
+
+    python3 -m venv .venv
+    .venv/bin/pip install -r requirements.txt     (Windows: .venv\\Scripts\\pip ...)
+    .venv/bin/jupyter lab
+
+then open `notebooks/` and run a chapter from the top. The first install downloads PyTorch's CPU
+build (about 200 MB); after that nothing needs the network. Each chapter runs in seconds on a
+laptop.
+"""
+
+
+def pinned(names: tuple[str, ...]) -> list[str]:
+    """``name==version`` for each package: the book's pin, else the version installed with it."""
+    from importlib.metadata import version
+
+    pins = {"jupyterlab": "4.6.6"}  # the Makefile's pin for `make lab`
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            name, pin = line.split("==", 1)
+            pins[name.strip().lower()] = pin.strip()
+    return [f"{name}=={pins.get(name) or version(name)}" for name in names]
+
+
+def toc_chapters(root: Path) -> list[Path]:
+    """The chapter sources of the toc that are notebooks (have a jupytext header), in order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files = [entry["file"] for part in toc.get("parts", []) for entry in part.get("chapters", [])]
+    paths = [root / f"{name}.md" for name in files]
+    return [p for p in paths if p.exists() and "jupytext:" in p.read_text(encoding="utf-8")[:400]]
+
+
+def write_bundle(out: Path) -> Path:
+    """Write the bundle to ``out`` (a .zip) and return its path."""
+    import jupytext
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "src"
+        strip_book(ROOT, source)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for chapter in toc_chapters(source):
+                notebook = jupytext.read(chapter)
+                zf.writestr(f"{TOP}/notebooks/{chapter.stem}.ipynb", jupytext.writes(notebook, fmt="ipynb"))
+            for path in sorted((ROOT / "lossutils").rglob("*.py")):
+                zf.write(path, f"{TOP}/lossutils/{path.relative_to(ROOT / 'lossutils')}")
+            requirements = [
+                "# What the notebooks need. PyTorch's CPU index first: on Linux, PyPI's torch",
+                "# is the CUDA build (several GB); 2.13.0+cpu from this index satisfies ==2.13.0.",
+                "--extra-index-url https://download.pytorch.org/whl/cpu",
+                *pinned(STUDENT_PACKAGES),
+                "-e .",
+            ]
+            zf.writestr(f"{TOP}/requirements.txt", "\n".join(requirements) + "\n")
+            zf.writestr(f"{TOP}/pyproject.toml", (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+)
+            zf.writestr(f"{TOP}/README.md", README.format(python="3.10"))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        sys.exit(__doc__)
+    path = write_bundle(Path(argv[1]))
+    with zipfile.ZipFile(path) as zf:
+        print(f"wrote {path}: {len(zf.namelist())} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
