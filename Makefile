@@ -35,7 +35,7 @@ book: $(STAMP)
 # Both parts always run; the target fails if either failed.
 test: $(STAMP)
 	@status=0; \
-	$(BIN)/python -m pytest || status=$$?; \
+	RUFF=$(RUFF) $(BIN)/python -m pytest || status=$$?; \
 	$(MAKE) --no-print-directory lint || status=$$((status ? status : 1)); \
 	exit $$status
 
@@ -43,7 +43,7 @@ test: $(STAMP)
 # doctests, the tools), then the linter. Tests marked `book` are skipped.
 check: $(STAMP)
 	@status=0; \
-	$(BIN)/python -m pytest -m "not book" -q || status=$$?; \
+	RUFF=$(RUFF) $(BIN)/python -m pytest -m "not book" -q || status=$$?; \
 	$(MAKE) --no-print-directory lint || status=$$((status ? status : 1)); \
 	exit $$status
 
