@@ -2,16 +2,19 @@
 PYTHON     ?= python3
 VENV       := .venv
 BIN        := $(VENV)/bin
+RUFF       ?= $(BIN)/ruff
 STAMP      := $(VENV)/.installed
 BUILD_DIR  := _build
 NOTEBOOKS  ?= notebooks
+# The Python that ruff lints and formats (the chapters' code cells go through tools/book.py).
+PY_SOURCES := lossutils tests benchmarks chapters/_ext tools
 # JupyterLab is only for `make lab`; it is installed on first use, pinned here,
 # so that `make book` and `make test` stay lean.
 JUPYTERLAB := jupyterlab==4.6.6
 LAB_STAMP  := $(VENV)/.lab-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: setup book test notebooks lab clean
+.PHONY: setup book test check lint format notebooks lab bench clean
 
 # Set-up: a venv with requirements.txt installed; redone only when
 # requirements.txt or pyproject.toml change.
@@ -27,13 +30,42 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 
-# Every test: builds the book once from a clean _build, then checks it.
+# Everything: every test (the book is built from scratch in _build/test/, so
+# _build/html and its cache are left alone), then the linter. CI runs this.
+# Both parts always run; the target fails if either failed.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	@status=0; \
+	RUFF=$(RUFF) $(BIN)/python -m pytest || status=$$?; \
+	$(MAKE) --no-print-directory lint || status=$$((status ? status : 1)); \
+	exit $$status
+
+# The fast inner loop: every test that needs no book build (the package, its
+# doctests, the tools), then the linter. Tests marked `book` are skipped.
+check: $(STAMP)
+	@status=0; \
+	RUFF=$(RUFF) $(BIN)/python -m pytest -m "not book" -q || status=$$?; \
+	$(MAKE) --no-print-directory lint || status=$$((status ? status : 1)); \
+	exit $$status
+
+# ruff over the Python sources and the chapters' code cells; changes nothing.
+# All three steps run; the target fails if any found a problem.
+lint: $(STAMP)
+	@status=0; \
+	$(RUFF) check $(PY_SOURCES) || status=1; \
+	$(RUFF) format --check $(PY_SOURCES) || status=1; \
+	RUFF=$(RUFF) $(BIN)/python tools/book.py lint-chapters || status=1; \
+	exit $$status
+
+# Fix what ruff can (import order, formatting, unused imports) in the same files and
+# the chapters' code cells. `make lint` then lists what is left for a person to fix.
+format: $(STAMP)
+	$(RUFF) check --fix-only --quiet $(PY_SOURCES)
+	$(RUFF) format $(PY_SOURCES)
+	RUFF=$(RUFF) $(BIN)/python tools/book.py format-chapters
 
 # Every notebook chapter listed in _toc.yml as a plain .ipynb (no outputs) in $(NOTEBOOKS)/.
 notebooks: $(STAMP)
-	$(BIN)/python tests/bookutils.py notebooks $(NOTEBOOKS)
+	$(BIN)/python tools/book.py notebooks $(NOTEBOOKS)
 
 # JupyterLab on chapters/, opening each .md chapter as a notebook (jupytext).
 lab: $(LAB_STAMP)
@@ -44,6 +76,12 @@ $(LAB_STAMP): $(STAMP)
 	mkdir -p $(dir $(LAB_SETTINGS))
 	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
 	touch $(LAB_STAMP)
+
+# Every benchmark in benchmarks/ (each prints its own table).
+bench: $(STAMP)
+	@for script in benchmarks/bench_*.py; do \
+		echo "== $$script"; $(BIN)/python $$script || exit $$?; \
+	done
 
 clean:
 	rm -rf $(BUILD_DIR) $(NOTEBOOKS)

@@ -1,11 +1,11 @@
-"""Reading and building the book: the toc, builds, executed notebooks, glued values.
+"""Helpers for the tests: building the book, and reading a build's notebooks, glue and pages.
 
 Jupyter Book 1.x writes each executed notebook to
 ``<build>/jupyter_execute/<docname>.ipynb``; a value stored with
 ``myst_nb.glue`` is an output whose metadata carries ``scrapbook.name``.
 
-Run as a script, ``python tests/bookutils.py notebooks DIR`` writes every
-notebook chapter of the toc to ``DIR`` as ``.ipynb`` (``make notebooks``).
+The table of contents helpers (``toc_docnames``, ``notebook_docnames``, ...) live
+with the book's command-line tools in ``tools/book.py`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,70 +18,35 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from tools.book import (  # noqa: F401 (re-exported for the tests)
+    ROOT,
+    is_notebook,
+    notebook_docnames,
+    source_path,
+    toc_docnames,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 STRICT = ["-n", "-W", "--keep-going"]
-
-
-# -- the table of contents ---------------------------------------------------------
-
-
-def toc_docnames(root: Path = ROOT) -> list[str]:
-    """Every docname in ``_toc.yml`` (root first), e.g. ``"chapters/03-log-loss"``."""
-    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(str(Path(entry["file"]).with_suffix("")))
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    walk(toc.get("sections"))
-    return names
-
-
-def source_path(docname: str, root: Path = ROOT) -> Path:
-    """The source file of ``docname`` (``.md`` or ``.ipynb``)."""
-    for suffix in (".md", ".ipynb"):
-        path = Path(root) / f"{docname}{suffix}"
-        if path.exists():
-            return path
-    raise FileNotFoundError(f"no source for {docname!r} under {root}")
-
-
-def is_notebook(docname: str, root: Path = ROOT) -> bool:
-    """Whether the page is executed: an ``.ipynb``, or MyST with a jupytext header."""
-    path = source_path(docname, root)
-    if path.suffix == ".ipynb":
-        return True
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        return False
-    front = text.split("---", 2)[1]
-    return "jupytext:" in front or "kernelspec:" in front
-
-
-def notebook_docnames(root: Path = ROOT) -> list[str]:
-    """The toc's pages that are notebooks, in toc order."""
-    return [name for name in toc_docnames(root) if is_notebook(name, root)]
 
 
 # -- building --------------------------------------------------------------------
 
 
-def build_book(source: Path, *, env: dict | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """Strict HTML build of the book at ``source`` into ``source/_build``."""
+def build_book(
+    source: Path, *, output: Path | None = None, env: dict | None = None, timeout: float = 1800
+) -> subprocess.CompletedProcess:
+    """Strict HTML build of the book at ``source`` into ``output/_build`` (default ``source``)."""
     run_env = dict(os.environ)
     run_env.update(env or {})
+    where = ["--path-output", str(output)] if output is not None else []
     return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(source), "--builder", "html", *STRICT],
-        capture_output=True, text=True, cwd=source, env=run_env, timeout=timeout,
+        [str(JUPYTER_BOOK), "build", str(source), "--builder", "html", *where, *STRICT],
+        capture_output=True,
+        text=True,
+        cwd=source,
+        env=run_env,
+        timeout=timeout,
     )
 
 
@@ -101,7 +66,9 @@ def executed_in_log(proc: subprocess.CompletedProcess, root: Path) -> set[str]:
     for line in plain(proc.stdout + "\n" + proc.stderr).splitlines():
         if ": Executing notebook using" in line:
             path = Path(line.split(": Executing notebook", 1)[0].strip())
-            executed.add(path.resolve().relative_to(Path(root).resolve()).with_suffix("").as_posix())
+            executed.add(
+                path.resolve().relative_to(Path(root).resolve()).with_suffix("").as_posix()
+            )
     return executed
 
 
@@ -175,33 +142,9 @@ def figure_image(html: str, name: str) -> dict[str, str]:
     Fails (``AssertionError``) when the page has no such figure or the figure no image,
     so a figure cannot silently disappear.
     """
-    match = re.search(rf'<figure[^>]*id="{re.escape(name)}"[^>]*>(?:(?!</figure>).)*?(<img[^>]*>)', html, flags=re.S)
+    figure = rf'<figure[^>]*id="{re.escape(name)}"[^>]*>(?:(?!</figure>).)*?(<img[^>]*>)'
+    match = re.search(figure, html, flags=re.S)
     assert match, f"no figure {name!r} with an image on the page"
     tag = match.group(1)
     attrs = dict(re.findall(r'(\w+)="([^"]*)"', tag))
     return {"src": attrs.get("src", ""), "alt": attrs.get("alt", "")}
-
-
-# -- notebooks for students ----------------------------------------------------------
-
-
-def write_notebooks(outdir: Path, root: Path = ROOT) -> list[Path]:
-    """Write each notebook chapter of the toc as ``outdir/<name>.ipynb`` (no outputs)."""
-    import jupytext
-
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for docname in notebook_docnames(root):
-        notebook = jupytext.read(source_path(docname, root))
-        target = outdir / f"{Path(docname).name}.ipynb"
-        jupytext.write(notebook, target, fmt="ipynb")
-        written.append(target)
-    return written
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "notebooks":
-        sys.exit("usage: python tests/bookutils.py notebooks DIR")
-    paths = write_notebooks(Path(sys.argv[2]))
-    print(f"wrote {len(paths)} notebooks to {sys.argv[2]}/")

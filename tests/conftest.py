@@ -1,10 +1,20 @@
-"""Shared fixtures. The book is built once per test session and reused."""
+"""Shared fixtures and the ``book`` marker. The book is built once per test session.
+
+``make test`` builds its own copy of the book in ``_build/test/`` (a strict build
+from scratch, its own execution cache included), so the output and cache of
+``make book`` in ``_build/`` are left as they were. Every test that needs that
+build (it uses the ``book_build`` fixture, directly or through ``g`` or
+``page_html``) is marked ``book`` here; tests that build or run the book's
+notebooks themselves are marked in their modules. ``make check`` runs
+``-m "not book"``.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sys
+import uuid
 from pathlib import Path
 
 import matplotlib
@@ -14,18 +24,60 @@ ROOT = Path(__file__).resolve().parent.parent
 # Tests draw figures off screen. Set here, in this process only: an MPLBACKEND
 # variable would reach the book build's kernels and stop their inline figures.
 matplotlib.use("Agg")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# tests import bookutils (tests/), and bookutils imports tools.book (the root)
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
 from bookutils import build_book, build_log, glued_values  # noqa: E402
 
+# Where `make test` builds its book: jupyter-book's --path-output, so the build
+# itself (html/, jupyter_execute/, .jupyter_cache/) is TEST_OUTPUT / "_build".
+TEST_OUTPUT = ROOT / "_build" / "test"
+# Where `make book` builds: left alone by the tests.
+BOOK_BUILD = ROOT / "_build"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark ``book`` every test that needs the session's build of the book."""
+    for item in items:
+        if "book_build" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.book)
+
 
 @pytest.fixture(scope="session")
-def book_build() -> Path:
+def make_book_probes():
+    """Files planted in ``make book``'s output and cache before the session builds the book.
+
+    ``test_make_test_leaves_make_book_output_alone`` checks that they are still
+    there afterwards. They are removed at the end of the session (with the folders
+    made for them, if these were made only for them). Empty when ``LOSSBOOK_BUILD``
+    says that no book is built in this session.
+    """
+    if os.environ.get("LOSSBOOK_BUILD"):
+        yield {}
+        return
+    probes, made = {}, []
+    for folder in (BOOK_BUILD / "html", BOOK_BUILD / ".jupyter_cache"):
+        missing = [p for p in (BOOK_BUILD, folder) if not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        made.extend(missing)
+        probe = folder / ".make-test-probe"
+        probe.write_text(uuid.uuid4().hex, encoding="utf-8")
+        probes[probe] = probe.read_text(encoding="utf-8")
+    yield probes
+    for probe in probes:
+        probe.unlink(missing_ok=True)
+    for folder in reversed(made):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+@pytest.fixture(scope="session")
+def book_build(make_book_probes) -> Path:
     """Path of a strict build of the whole book (contains html/ and jupyter_execute/).
 
     Set LOSSBOOK_BUILD to the path of an existing build (a ``_build`` folder) to
-    reuse it while working on a single test; otherwise the book is built from a
-    clean ``_build`` (execution cache included), so every notebook runs.
+    reuse it while working on a single test; otherwise the book is built from
+    scratch (execution cache included) in ``_build/test/``, so every notebook runs.
     """
     reuse = os.environ.get("LOSSBOOK_BUILD")
     if reuse:
@@ -33,11 +85,10 @@ def book_build() -> Path:
         if not (build / "html" / "index.html").is_file():
             pytest.fail(f"LOSSBOOK_BUILD={reuse} holds no built book (no html/index.html)")
         return build
-    build = ROOT / "_build"
-    shutil.rmtree(build, ignore_errors=True)
-    proc = build_book(ROOT)
+    shutil.rmtree(TEST_OUTPUT, ignore_errors=True)
+    proc = build_book(ROOT, output=TEST_OUTPUT)
     assert proc.returncode == 0, f"strict book build failed:\n{build_log(proc)[-10000:]}"
-    return build
+    return TEST_OUTPUT / "_build"
 
 
 @pytest.fixture(scope="module")

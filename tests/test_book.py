@@ -1,8 +1,8 @@
 """The strict build of the whole book: pages, executed notebooks, figures, offline assets.
 
 Every test reads the one build made by the session fixture ``book_build``
-(a strict build from a clean ``_build``; see conftest.py), and every list of
-pages comes from ``_toc.yml``, so the tests follow the book as chapters land.
+(a strict build from scratch in ``_build/test/``; see conftest.py), and every list
+of pages comes from ``_toc.yml``, so the tests follow the book as chapters land.
 """
 
 from __future__ import annotations
@@ -104,13 +104,92 @@ def test_every_local_file_a_page_refers_to_exists(book_build, docname):
     assert not missing, f"{docname} refers to missing files: {missing}"
 
 
+class _Figures(HTMLParser):
+    """Collects each ``<figure>`` of a page: its id and the attributes of the images inside."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures: list[tuple[str, list[dict[str, str]]]] = []  # (id, [img attributes])
+        self._open: list[int] = []  # indices into figures of the figures we are inside
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "figure":
+            self.figures.append((dict(attrs).get("id") or f"figure {len(self.figures) + 1}", []))
+            self._open.append(len(self.figures) - 1)
+        elif tag == "img" and self._open:
+            self.figures[self._open[-1]][1].append({k: v or "" for k, v in attrs})
+
+    def handle_endtag(self, tag):
+        if tag == "figure" and self._open:
+            self._open.pop()
+
+
+def page_figures(build: Path, docname: str) -> list[tuple[str, list[dict[str, str]]]]:
+    parser = _Figures()
+    parser.feed(page_html(build, docname))
+    return parser.figures
+
+
+def alt_text_problem(alt: str, src: str) -> str | None:
+    """Why ``alt`` does not describe an image (None if it does)."""
+    text = alt.strip()
+    if not text:
+        return "no alt text"
+    if text == src or Path(unquote(text)).name == Path(unquote(src)).name:
+        return f"alt text is the image's address {text!r}"
+    if re.fullmatch(r"\S+\.(png|jpe?g|svg|gif|webp)", text, flags=re.I) or "_images/" in text:
+        return f"alt text is a file name {text!r}"
+    if len(text.split()) < 4:
+        return f"alt text {text!r} is too short to describe a figure"
+    return None
+
+
 @pytest.mark.parametrize("docname", PAGES)
-def test_every_figure_image_exists_and_is_nonempty(book_build, docname):
-    images = [a for tag, attr, a in page_refs(book_build, docname) if tag == "img" and attr == "src"]
-    for address in images:
-        target = local_target(book_build, docname, address)
-        assert target is not None, f"{docname}: image from outside the book: {address}"
-        assert target.is_file() and target.stat().st_size > 0, f"{docname}: image {address} missing or empty"
+def test_every_figure_shows_an_image_with_descriptive_alt_text(book_build, docname):
+    # a figure cell that drew nothing, a missing image file, or an image whose
+    # alt text is its file name (myst-nb's default) all fail here
+    problems = []
+    for name, images in page_figures(book_build, docname):
+        if not images:
+            problems.append(f"{name}: no image")
+        for img in images:
+            src = img.get("src", "")
+            target = local_target(book_build, docname, src)
+            if target is None or not target.is_file() or target.stat().st_size == 0:
+                problems.append(f"{name}: image {src!r} is not a non-empty file in the build")
+            why = alt_text_problem(img.get("alt", ""), src)
+            if why:
+                problems.append(f"{name}: {why}")
+    assert not problems, f"{docname}: " + "; ".join(problems)
+
+
+def test_the_book_has_figures(book_build):
+    assert any(page_figures(book_build, d) for d in PAGES), "no <figure> on any page"
+
+
+@pytest.mark.parametrize("docname", NOTEBOOKS)
+def test_notebook_writes_nothing_to_stderr(book_build, docname):
+    # a warning or log line in an executed cell ends up on the reader's page
+    nb = nbformat.read(book_build / "jupyter_execute" / f"{docname}.ipynb", as_version=4)
+    stderr = [
+        f"cell {i}: {''.join(out.get('text', ''))[:200]!r}"
+        for i, cell in enumerate(nb.cells)
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    ]
+    assert not stderr, f"{docname} writes to stderr: " + "; ".join(stderr)
+
+
+def test_make_test_leaves_make_book_output_alone(book_build, make_book_probes):
+    # the session builds its own book in _build/test/; `make book`'s _build/html
+    # and execution cache (where the probes were planted before that build) survive
+    if not make_book_probes:
+        pytest.skip("LOSSBOOK_BUILD is set: this session built no book")
+    assert not book_build.resolve().is_relative_to((ROOT / "_build" / "html").resolve())
+    assert book_build.resolve() != (ROOT / "_build").resolve()
+    for probe, content in make_book_probes.items():
+        assert probe.is_file(), f"the session's build deleted {probe}"
+        assert probe.read_text(encoding="utf-8") == content, f"the session's build rewrote {probe}"
 
 
 @pytest.mark.parametrize("docname", PAGES)
@@ -128,13 +207,17 @@ def test_page_loads_nothing_from_the_network(book_build, docname):
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_with_maths_loads_mathjax_from_the_build(book_build, docname):
     html = page_html(book_build, docname)
-    scripts = [a for tag, attr, a in page_refs(book_build, docname) if tag == "script" and attr == "src"]
+    scripts = [
+        a for tag, attr, a in page_refs(book_build, docname) if tag == "script" and attr == "src"
+    ]
     mathjax = [a for a in scripts if "mathjax" in a.lower()]
     if 'class="math' in html:
         assert mathjax, f"{docname} has maths but loads no MathJax"
     for address in mathjax:
         target = local_target(book_build, docname, address)
-        assert target is not None and target.is_file(), f"{docname}: MathJax at {address} is not in the build"
+        assert target is not None and target.is_file(), (
+            f"{docname}: MathJax at {address} is not in the build"
+        )
 
 
 def test_some_page_has_maths(book_build):

@@ -119,7 +119,9 @@ def test_editing_a_chapter_executes_only_that_chapter(chapter_edited, book):
 @pytest.fixture(scope="module")
 def package_edited(book, chapter_edited):
     init = book.root / "lossutils" / "__init__.py"
-    init.write_text(init.read_text(encoding="utf-8") + "\n# edited by test_book_cache\n", encoding="utf-8")
+    init.write_text(
+        init.read_text(encoding="utf-8") + "\n# edited by test_book_cache\n", encoding="utf-8"
+    )
     return book.build()
 
 

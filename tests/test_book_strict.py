@@ -14,6 +14,9 @@ import pytest
 
 from bookutils import ROOT, build_book, build_log
 
+# each test builds a small book: not part of `make check`
+pytestmark = pytest.mark.book
+
 HEADER = """---
 jupytext:
   text_representation:
@@ -46,9 +49,14 @@ def small_book(dest: Path, chapter_body: str) -> Path:
     (dest / "_toc.yml").write_text(TOC, encoding="utf-8")
     for name in ("intro.md", "bibliography.md", "references.bib"):
         shutil.copy2(ROOT / "chapters" / name, dest / "chapters" / name)
-    shutil.copytree(ROOT / "chapters" / "_ext", dest / "chapters" / "_ext",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "lossutils", dest / "lossutils", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "chapters" / "_ext",
+        dest / "chapters" / "_ext",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    shutil.copytree(
+        ROOT / "lossutils", dest / "lossutils", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (dest / "chapters" / "01-check.md").write_text(
         HEADER + "\n# A check\n\nThe cells below run when the book is built.\n\n" + chapter_body,
         encoding="utf-8",
@@ -118,7 +126,9 @@ FIGURE_CELL = (
 def test_figures_survive_an_mplbackend_set_in_the_shell(tmp_path):
     # a non-inline backend inherited by the kernels would drop every figure,
     # and the reference to it would fail the build as an undefined label
-    proc = build_book(small_book(tmp_path, FIGURE_CELL), env={"PYTHONPATH": str(tmp_path), "MPLBACKEND": "Agg"})
+    proc = build_book(
+        small_book(tmp_path, FIGURE_CELL), env={"PYTHONPATH": str(tmp_path), "MPLBACKEND": "Agg"}
+    )
     assert proc.returncode == 0, build_log(proc)
     images = list((tmp_path / "_build" / "html" / "_images").glob("*.png"))
     assert images, "the figure cell produced no image"

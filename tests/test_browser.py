@@ -22,8 +22,13 @@ from bookutils import toc_docnames
 
 PAGES = toc_docnames()
 CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SEARCH_TERM = "cross-entropy"
 
 
@@ -77,13 +82,17 @@ IMAGES = """async () => Promise.all([...document.images].map(async img => {
 
 MATH = r"""() => {
   const math = [...document.querySelectorAll('.math')];
-  const bare = math.filter(el => !el.querySelector('mjx-container')).map(el => el.textContent.slice(0, 80));
-  const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+  const bare = math.filter(el => !el.querySelector('mjx-container'))
+    .map(el => el.textContent.slice(0, 80));
+  const root = document.querySelector('main') || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const raw = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.parentElement.closest('pre, code, script, style, textarea, mjx-container, .highlight')) continue;
+    const skip = 'pre, code, script, style, textarea, mjx-container, .highlight';
+    if (node.parentElement.closest(skip)) continue;
     const t = node.textContent;
-    if (t.includes('\\(') || t.includes('\\)') || t.includes('\\[') || t.includes('$$')) raw.push(t.trim().slice(0, 80));
+    const tex = t.includes('\\(') || t.includes('\\)') || t.includes('\\[') || t.includes('$$');
+    if (tex) raw.push(t.trim().slice(0, 80));
   }
   return {
     mathjax: !!(window.MathJax && MathJax.version),
@@ -97,7 +106,9 @@ MATH = r"""() => {
 }"""
 
 
-def visit_page(browser, html_dir: Path, relpath: str, query: str = "", screenshot: Path | None = None) -> Visit:
+def visit_page(
+    browser, html_dir: Path, relpath: str, query: str = "", screenshot: Path | None = None
+) -> Visit:
     page_uri = (html_dir / relpath).as_uri() + (f"?{query}" if query else "")
     visit = Visit(url=page_uri)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
@@ -142,7 +153,11 @@ def visits(browser, html_dir, book_build):
 
 def outside(visit: Visit, html_dir: Path) -> list[str]:
     root = html_dir.resolve().as_uri() + "/"
-    return [u for u in visit.requests if not (u.startswith(root) or u.startswith(("data:", "blob:", "about:")))]
+    return [
+        u
+        for u in visit.requests
+        if not (u.startswith(root) or u.startswith(("data:", "blob:", "about:")))
+    ]
 
 
 @pytest.mark.parametrize("docname", PAGES)
@@ -191,7 +206,9 @@ def test_mathjax_reports_no_tex_error(visits, docname):
 
 
 def test_the_book_has_typeset_maths(visits):
-    assert sum(visits(d).math["rendered"] for d in PAGES) > 0, "no page of the book shows typeset maths"
+    assert sum(visits(d).math["rendered"] for d in PAGES) > 0, (
+        "no page of the book shows typeset maths"
+    )
 
 
 @pytest.mark.parametrize("docname", PAGES)
@@ -202,8 +219,13 @@ def test_full_page_screenshot_is_saved(visits, docname):
 
 @pytest.fixture(scope="module")
 def search_visit(browser, html_dir, book_build):
-    return visit_page(browser, html_dir, "search.html", query=f"q={SEARCH_TERM}",
-                      screenshot=book_build / "screenshots" / "search.png")
+    return visit_page(
+        browser,
+        html_dir,
+        "search.html",
+        query=f"q={SEARCH_TERM}",
+        screenshot=book_build / "screenshots" / "search.png",
+    )
 
 
 def test_search_finds_cross_entropy(browser, html_dir):

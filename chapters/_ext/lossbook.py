@@ -22,6 +22,12 @@ It does three things that Jupyter Book 1.x does not do by itself:
    theme's download menu: the executed notebook, copied next to the sources.
 
 It also serves ``static/lossbook.css``, a few lines of layout fixes.
+
+Some of this leans on other packages' internals or works around one of their
+versions. Each such place says so in a ``Bet (package version)`` comment, and
+``WRITTEN_AGAINST`` below lists the versions; ``tests/test_book_extension.py``
+fails when an installed version differs (naming what to re-check) and tests each
+internal that is used.
 """
 
 from __future__ import annotations
@@ -39,6 +45,35 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
+
+# The versions the workarounds here were written against, and what to re-check
+# when one changes (tests/test_book_extension.py compares them with the installed ones).
+WRITTEN_AGAINST = {
+    "sphinx": (
+        "7.4.7",
+        "forget_failed_build reads the private warning counter Sphinx._warncount",
+    ),
+    "myst-nb": (
+        "1.4.0",
+        "complete_executed_notebook: does myst-nb still write jupyter_execute/<doc>.ipynb "
+        "without outputs when a page comes from the cache? (if not, drop the function); it "
+        "reads app.env.mystnb_config and calls myst_nb.ext.glue.extract_glue_data_cell; "
+        "cache_dir repeats myst-nb's default cache folder",
+    ),
+    "jupyter-cache": (
+        "1.0.1",
+        "complete_executed_notebook calls merge_match_into_notebook (KeyError when not cached)",
+    ),
+    "sphinx-book-theme": (
+        "1.3.0",
+        "offer_ipynb_download sets context['ipynb_source'] before the theme's header "
+        "buttons read it (html-page-context, priority 501)",
+    ),
+    "sphinx-thebe": (
+        "0.3.1",
+        "keep_assets_local drops the thebe loader, found by 'sphinx-thebe.js' / THEBE_JS_URL",
+    ),
+}
 
 # What of the MathJax distribution the pages need: the TeX-to-SVG bundle (SVG
 # output needs no web fonts) and the folders it loads optional parts from.
@@ -93,22 +128,33 @@ def is_remote(uri: str) -> bool:
     return uri.startswith("//") or uri.split(":", 1)[0].lower() in {"http", "https", "ftp"}
 
 
-def keep_assets_local(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def keep_assets_local(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     """Drop the thebe loader; warn about any script or stylesheet from the network."""
     scripts = context.get("script_files", [])
     kept = []
+    # Bet (sphinx-thebe 0.3.1): the loader is the file sphinx-thebe.js and an inline
+    # script that defines THEBE_JS_URL; a renamed loader would be kept and, if it
+    # loads from the network, reported below (the build then fails).
     for script in scripts:
         name = str(script)
         body = getattr(script, "attributes", {}).get("body", "")
         if name.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body:
             continue
         if is_remote(name):
-            logger.warning(f"{pagename}: script from the network: {name}", type="lossbook", subtype="offline")
+            logger.warning(
+                f"{pagename}: script from the network: {name}", type="lossbook", subtype="offline"
+            )
         kept.append(script)
     context["script_files"] = kept
     for css in context.get("css_files", []):
         if is_remote(str(css)):
-            logger.warning(f"{pagename}: stylesheet from the network: {css}", type="lossbook", subtype="offline")
+            logger.warning(
+                f"{pagename}: stylesheet from the network: {css}",
+                type="lossbook",
+                subtype="offline",
+            )
 
 
 # -- 2. a cache that watches the helper package ---------------------------------
@@ -123,7 +169,11 @@ def watched_files(packages: list[str]) -> list[Path]:
             raise RuntimeError(f"watched package {name!r} is not importable; is it installed?")
         for root in spec.submodule_search_locations:
             for path in sorted(Path(root).rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".pyo"}:
+                if (
+                    path.is_file()
+                    and "__pycache__" not in path.parts
+                    and path.suffix not in {".pyc", ".pyo"}
+                ):
                     files.append(path)
     return files
 
@@ -141,6 +191,11 @@ def watched_digest(packages: list[str]) -> str:
 
 
 def cache_dir(app: Sphinx) -> Path:
+    """The execution cache's folder: as configured, else myst-nb's default.
+
+    Bet (myst-nb 1.4.0): the default is ``.jupyter_cache`` beside the output folder,
+    and the configuration is ``app.env.mystnb_config`` (``NbParserConfig``).
+    """
     configured = app.env.mystnb_config.execution_cache_path
     if configured:
         return Path(configured)
@@ -155,7 +210,9 @@ def outdated_by_package(app: Sphinx, env, added: set, changed: set, removed: set
     cached = marker.read_text().strip() if marker.is_file() else None
     if cached != current:
         if cache.exists():
-            logger.info(f"[lossbook] watched packages changed: clearing the execution cache {cache}")
+            logger.info(
+                f"[lossbook] watched packages changed: clearing the execution cache {cache}"
+            )
             shutil.rmtree(cache)
         cache.mkdir(parents=True, exist_ok=True)
         marker.write_text(current + "\n")
@@ -175,6 +232,11 @@ def complete_executed_notebook(app: Sphinx, doctree) -> None:
     it was given, without them, to ``jupyter_execute/`` (only a notebook that
     really ran gets its outputs there). That file is what readers download and
     what the chapter tests read glued values from, so fill it from the cache.
+
+    Bet (myst-nb 1.4.0, jupyter-cache 1.0.1): the behaviour above is myst-nb 1.4's;
+    ``mystnb_config.execution_mode`` / ``output_folder``, jupyter-cache's
+    ``merge_match_into_notebook`` and myst-nb's ``extract_glue_data_cell`` are used as
+    those versions have them. tests/test_book_cache.py checks the result.
     """
     config = app.env.mystnb_config
     if config.execution_mode != "cache":
@@ -203,8 +265,12 @@ def forget_failed_build(app: Sphinx, exception: Exception | None) -> None:
 
     Sphinx pickles the environment after reading, warnings or not; without
     this a second run would find nothing outdated and pass.
+
+    Bet (Sphinx 7.4.7): Sphinx has no public count of the warnings so far; its
+    private ``_warncount`` is read directly, so that a Sphinx without it fails
+    the build here instead of silently keeping a failed build's environment.
     """
-    if exception is None and not getattr(app, "_warncount", 0):
+    if exception is None and not app._warncount:
         return
     pickle = Path(app.doctreedir) / "environment.pickle"
     if pickle.exists():
@@ -214,7 +280,9 @@ def forget_failed_build(app: Sphinx, exception: Exception | None) -> None:
 # -- 3. notebook downloads ------------------------------------------------------
 
 
-def offer_ipynb_download(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def offer_ipynb_download(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     """Copy the executed notebook of a notebook page beside the sources for download."""
     if app.builder.format != "html" or doctree is None:
         return
@@ -240,14 +308,21 @@ def inline_figures_in_kernels() -> None:
 
 def setup(app: Sphinx) -> dict:
     inline_figures_in_kernels()
+    # packages whose source files the execution cache watches (set in conf to change)
     app.add_config_value("lossbook_watched_packages", ["lossutils"], "env", [list])
     app.connect("config-inited", use_local_mathjax)
     app.connect("config-inited", add_book_css)
     app.connect("env-get-outdated", outdated_by_package)
     app.connect("doctree-read", complete_executed_notebook)
-    # before sphinx-book-theme builds its header buttons (priority 501)
+    # Bet (sphinx-book-theme 1.3.0): before the theme builds its header buttons
+    # from context["ipynb_source"] (priority 501)
     app.connect("html-page-context", offer_ipynb_download, priority=400)
     app.connect("html-page-context", keep_assets_local, priority=900)
     app.connect("build-finished", copy_mathjax)
     app.connect("build-finished", forget_failed_build)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }
