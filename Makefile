@@ -14,7 +14,7 @@ JUPYTERLAB := jupyterlab==4.6.6
 LAB_STAMP  := $(VENV)/.lab-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: setup book test check lint format notebooks lab bench clean
+.PHONY: setup book book-zh student pdf student-pdf bundle test check lint format notebooks lab bench clean
 
 # Set-up: a venv with requirements.txt installed; redone only when
 # requirements.txt or pyproject.toml change.
@@ -26,9 +26,43 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-# The HTML book in _build/html, strict: any warning or failing cell is an error.
+# The HTML book in _build/html and its Chinese edition in _build/zh/html (the same
+# execution cache: code runs once), strict: any warning or failing cell is an error.
+# The notebook bundle the intro offers for download is written first.
 book: $(STAMP)
+	$(BIN)/python tools/bundle.py
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
+	$(BIN)/python tools/zh.py html $(BUILD_DIR)
+
+# The Chinese edition after an edit of the English: extract the messages, merge them into
+# locales/zh_CN (new or changed paragraphs show as untranslated or fuzzy), build, and list
+# what is left to translate.
+book-zh: $(STAMP)
+	$(BIN)/python tools/bundle.py
+	$(BIN)/python tools/zh.py extract $(BUILD_DIR)
+	$(BIN)/python tools/zh.py update $(BUILD_DIR)
+	$(BIN)/python tools/zh.py html $(BUILD_DIR)
+	@$(BIN)/python tools/zh.py status || echo "(the catalogs above still need translating)"
+
+# The student edition: every solution cut out of the sources (tools/student.py), built
+# strictly into _build/student/html (its own execution cache).
+student: $(STAMP)
+	$(BIN)/python tools/bundle.py
+	$(BIN)/python tools/student.py html $(BUILD_DIR)
+
+# PDFs through xelatex and latexmk (Debian's TeX; tools/editions.py says what to install):
+# the instructor edition in English and Chinese, and the student edition.
+pdf: $(STAMP)
+	$(BIN)/python tools/bundle.py
+	$(BIN)/python tools/editions.py pdf $(BUILD_DIR)
+
+student-pdf: $(STAMP)
+	$(BIN)/python tools/bundle.py
+	$(BIN)/python tools/editions.py student-pdf $(BUILD_DIR)
+
+# Only the students' notebook bundle: chapters/bundle/lossbook-notebooks.zip.
+bundle: $(STAMP)
+	$(BIN)/python tools/bundle.py
 
 # Everything: every test (the book is built from scratch in _build/test/, so
 # _build/html and its cache are left alone), then the linter. CI runs this.

@@ -85,9 +85,14 @@ def book_build(make_book_probes) -> Path:
         if not (build / "html" / "index.html").is_file():
             pytest.fail(f"LOSSBOOK_BUILD={reuse} holds no built book (no html/index.html)")
         return build
+    from tools import bundle, zh
+
     shutil.rmtree(TEST_OUTPUT, ignore_errors=True)
+    bundle.write_bundle()  # the intro links it: it must exist before the build
     proc = build_book(ROOT, output=TEST_OUTPUT)
     assert proc.returncode == 0, f"strict book build failed:\n{build_log(proc)[-10000:]}"
+    # the Chinese edition beside it, as `make book` does: every page links to the other edition
+    assert zh.html(TEST_OUTPUT / "_build") == 0, "strict build of the Chinese edition failed"
     return TEST_OUTPUT / "_build"
 
 

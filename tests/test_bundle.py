@@ -12,8 +12,7 @@ from bookutils import notebook_docnames
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import bundle  # noqa: E402
+from tools import bundle  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +61,8 @@ def test_a_chapter_runs_from_the_unpacked_bundle(zip_path, tmp_path):
                    resources={"metadata": {"path": str(folder)}}).execute()
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
+
+
+def test_bundle_is_the_same_bytes_for_the_same_sources(tmp_path):
+    first = bundle.write_bundle(tmp_path / "a.zip").read_bytes()
+    assert bundle.write_bundle(tmp_path / "b.zip").read_bytes() == first

@@ -8,6 +8,7 @@ with the output folder, doctree folder and jupyter-cache given explicitly.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import yaml
@@ -101,3 +102,29 @@ def pdf(source: Path, outdir: Path, *, config: Path | None = None, cache: Path |
     if len(pdfs) != 1:
         raise SystemExit(f"expected one PDF in {outdir}, found {[p.name for p in pdfs]}")
     return pdfs[0]
+
+
+def main(argv: list[str]) -> int:
+    """``pdf BUILD``: the English and Chinese PDFs; ``student-pdf BUILD``: the student's."""
+    if len(argv) != 3 or argv[1] not in ("pdf", "student-pdf"):
+        sys.exit("usage: python tools/editions.py pdf|student-pdf BUILD")
+    build = Path(argv[2]).resolve()
+    cache = build / ".jupyter_cache"
+    if argv[1] == "pdf":
+        made = [pdf(ROOT, build / "latex", cache=cache)]
+        config = merged_config(ROOT, ROOT / "_config.zh.yml", build / "zh" / "_config.yml")
+        made.append(pdf(ROOT, build / "zh" / "latex", config=config, cache=cache))
+    else:
+        from tools.student import strip_book
+
+        source = build / "student" / "src"
+        strip_book(ROOT, source)
+        made = [pdf(source, build / "student" / "latex")]
+    for path in made:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main(sys.argv))

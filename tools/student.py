@@ -26,6 +26,9 @@ import shutil
 import sys
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script (python tools/x.py): make `tools` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 # what a book is built from; everything else in the repository stays behind
 BOOK_FILES = ("_config.yml", "_toc.yml")
 BOOK_DIRS = ("chapters", "lossutils")
@@ -110,7 +113,7 @@ def build_html(build: Path) -> int:
 
     The student edition has its own jupyter-cache (its notebooks have fewer cells).
     """
-    from editions import ROOT, sphinx_build
+    from tools.editions import ROOT, sphinx_build
 
     source = build / "student" / "src"
     counts = strip_book(ROOT, source)

@@ -23,7 +23,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from editions import ROOT, merged_config, sphinx_build
+if __package__ in (None, ""):  # run as a script (python tools/x.py): make `tools` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools.editions import ROOT, merged_config, sphinx_build  # noqa: E402
 
 LOCALE_DIR = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
 
