@@ -282,6 +282,10 @@ def test_breast_cancer_test_set_asks_for_another_temperature(g, logits, data):
                           bounds=(-3, 3), method="bounded", options={"xatol": 1e-9})
     assert g["ch10_bc_200_t_on_test"] == pytest.approx(np.exp(res.x), rel=1e-4)
     assert g["ch10_bc_200_t"] < 1 < g["ch10_bc_200_t_on_test"]
+    p_val = expit(logits["bc", 200]["val"][:, 0])
+    certain = np.mean((p_val < 0.05) | (p_val > 0.95))
+    assert g["ch10_bc_200_val_certain_pct"] == pytest.approx(100 * certain, abs=1e-9)
+    assert certain > 0.75  # "say little": most validation tumours are near-certain
 
 
 # -- an imbalanced problem: is it an 8? ----------------------------------------------------------
