@@ -67,15 +67,44 @@ def update(build: Path) -> int:
     return 0
 
 
+def translated_toc(build: Path) -> Path:
+    """``_toc.yml`` with its part captions translated, written to ``build/zh/_toc.yml``.
+
+    The sidebar's part captions come from ``_toc.yml``, which Sphinx does not translate
+    (sphinx-external-toc adds them after the translation step), so they are translated here
+    from the root page's catalog, where ``extract`` puts them.
+    """
+    import yaml
+    from babel.messages.pofile import read_po
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    root_catalog = LOCALE_DIR / f"{toc['root']}.po"
+    strings = {}
+    if root_catalog.exists():
+        with root_catalog.open("rb") as f:
+            strings = {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
+    for part in toc.get("parts", []):
+        part["caption"] = strings.get(part["caption"], part["caption"])
+    path = build / "zh" / "_toc.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def html(build: Path) -> int:
     """Build the Chinese edition into ``build/zh/html``."""
     config = merged_config(ROOT, ROOT / "_config.zh.yml", build / "zh" / "_config.yml")
-    return sphinx_build(ROOT, build / "zh" / "html", config=config, cache=build / ".jupyter_cache")
+    return sphinx_build(ROOT, build / "zh" / "html", config=config, cache=build / ".jupyter_cache",
+                        external_toc_path=str(translated_toc(build)))
 
 
 # What a translation must carry over unchanged: roles (glued numbers, references, citations),
-# maths and inline code. A {term} may show Chinese text, so only its count is compared.
+# maths and inline code. A {term} may show Chinese text, so only its count is compared; a
+# {doc}, {ref} or {numref} may have its link text translated ({doc}`第 3 章 <03-log-loss>`),
+# so only its target is.
 ROLE = re.compile(r"\{(?P<name>[a-z:-]+)\}`(?P<text>[^`]*)`")
+TARGET = re.compile(r"<([^<>]+)>\s*$")
+LINK_ROLES = ("doc", "ref", "numref")
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.S)
 CODE = re.compile(r"(?<![}`])`(?P<code>[^`]+)`(?!`)")
 
@@ -84,7 +113,14 @@ def spans(text: str) -> Counter:
     """The parts of a message that its translation must keep, as a multiset."""
     found: Counter = Counter()
     for match in ROLE.finditer(text):
-        found["{term}" if match["name"] == "term" else match.group(0)] += 1
+        name, inner = match["name"], match["text"]
+        if name == "term":
+            found["{term}"] += 1
+        elif name in LINK_ROLES:
+            target = TARGET.search(inner)
+            found[f"{{{name}}}`{target.group(1) if target else inner}`"] += 1
+        else:
+            found[match.group(0)] += 1
     rest = ROLE.sub(" ", text)
     found.update(match.group(0) for match in MATH.finditer(rest))
     found.update(f"`{match['code']}`" for match in CODE.finditer(MATH.sub(" ", rest)))
