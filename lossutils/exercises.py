@@ -253,9 +253,10 @@ def _compare(fn, cases, expected, received, reference, *, rtol=1e-7, atol=1e-10)
     """Run ``fn`` on every case; return ``(verdict, reason, counter_example)``.
 
     ``expected(*inputs)`` is the value of the ``reference`` (named in the message) and
-    ``received(fn, *inputs)`` the value that ``fn`` leads to (both arrays). The student's function gets copies of the inputs and
-    runs with NumPy's warnings silenced: only its values are judged. Ordinary cases are
-    tried first; an answer that fails only edge cases is close.
+    ``received(fn, *inputs)`` the value that ``fn`` leads to (both arrays). The student's
+    function gets copies of the inputs and runs with NumPy's warnings silenced: only its
+    values are judged. Ordinary cases are tried first; an answer that fails only edge cases
+    is close.
     """
     ordered = [c for c in cases if not c.edge] + [c for c in cases if c.edge]
     for case in ordered:
