@@ -99,8 +99,10 @@ OFFICIAL = {
                            {"floor": float(mp.log(mp.e + 999) - 1)}),
     "ex-ch8-nll-range": ([-1.0], {}),
     "ex-ch8-float64": ([float(1075 * mp.log(2))], {}),
-    "ex-ch9-match-sklearn": ([_breast_cancer_largest_weight(lambda n: 1.0)],
-                             {"penalty-not-over-n": _breast_cancer_largest_weight(lambda n: 1 / n)}),
+    "ex-ch9-match-sklearn": (
+        [_breast_cancer_largest_weight(lambda n: 1.0)],
+        {"penalty-not-over-n": _breast_cancer_largest_weight(lambda n: 1 / n)},
+    ),
     "ex-ch9-weighted-scale": ([1.0, 2.0], {}),
 }
 NUMERIC = [name for name, entry in ex.EXERCISES.items() if isinstance(entry, ex.Numeric)]
