@@ -131,7 +131,8 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims:
         Input.
     axis : int or tuple of ints, optional
         Axis or axes to reduce; ``None`` (the default) reduces all of them,
-        as in ``scipy.special.logsumexp``.
+        as in ``scipy.special.logsumexp``. A 0-d `x` accepts axis 0 (or -1),
+        as ``torch.logsumexp`` does, and returns itself.
     keepdims : bool, default False
         Keep the reduced axes with length one.
 
@@ -371,7 +372,8 @@ def softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     x : array_like of float
         Logits.
     axis : int, default -1
-        The class axis, along which the result sums to 1.
+        The class axis, along which the result sums to 1. A 0-d `x` is one
+        element along axis 0 (or -1), as in PyTorch: its softmax is 1.
 
     Returns
     -------
@@ -421,7 +423,8 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     x : array_like of float
         Logits.
     axis : int, default -1
-        The class axis.
+        The class axis. A 0-d `x` is one element along axis 0 (or -1), as in
+        PyTorch: its log-softmax is 0.
 
     Returns
     -------
@@ -675,7 +678,11 @@ def nll_loss(
     target : array_like of int
         Class indices in ``[0, C)``, or `ignore_index`.
     weight : array_like of float, shape (C,), optional
-        A weight :math:`w_c` per class; default all ones.
+        A weight :math:`w_c` per class; default all ones. The third
+        positional argument, as in PyTorch; the options after it are
+        keyword-only. An array must have `input`'s dtype (PyTorch raises
+        otherwise, and so does this, with a ``TypeError``); a list is read
+        in `input`'s dtype.
     ignore_index : int, default -100
         Targets equal to this contribute 0 and are left out of the mean's
         denominator. It may be a valid class index.
@@ -748,7 +755,13 @@ def cross_entropy(
         Integer class indices (shape of `input` without its class axis), or
         float class probabilities (same shape as `input`).
     weight : array_like of float, shape (C,), optional
-        A weight :math:`w_c` per class; default all ones.
+        A weight :math:`w_c` per class; default all ones. The third
+        positional argument, as in PyTorch; the options after it are
+        keyword-only. With class indices an array must have `input`'s dtype
+        (PyTorch raises otherwise, and so does this, with a ``TypeError``;
+        a list is read in `input`'s dtype); with class probabilities any
+        float dtype is accepted and the result takes the promoted dtype of
+        `input`, `target` and `weight`, as in PyTorch.
     ignore_index : int, default -100
         Class-index targets equal to this contribute 0 and are left out of the
         mean's denominator. Must be negative (unused) for probability targets,
@@ -879,7 +892,9 @@ def binary_cross_entropy(
         Targets :math:`y` in [0, 1] (hard 0/1 labels or soft targets), same
         shape as `input`. Integer or boolean labels are accepted.
     weight : array_like of float, optional
-        Rescales each element's loss; must broadcast to `input`'s shape.
+        Rescales each element's loss; must broadcast to `input`'s shape. The
+        third positional argument, as in PyTorch (the options after it are
+        keyword-only); any dtype, cast to `input`'s, as PyTorch does.
     reduction : {"mean", "sum", "none"}, default "mean"
 
     Returns
@@ -947,7 +962,9 @@ def binary_cross_entropy_with_logits(
         Targets :math:`y`, same shape as `input`, usually in [0, 1]. Integer or
         boolean labels are accepted.
     weight : array_like of float, optional
-        Rescales each element's loss; must broadcast to `input`'s shape.
+        Rescales each element's loss; must broadcast to `input`'s shape. The
+        third positional argument, as in PyTorch (the options after it are
+        keyword-only); any dtype, cast to `input`'s, as PyTorch does.
     reduction : {"mean", "sum", "none"}, default "mean"
     pos_weight : array_like of float, optional
         Weight :math:`r` of the positive term; must broadcast to `input`'s
@@ -1026,26 +1043,36 @@ def log_loss(
     labels: ArrayLike | None = None,
     y_pred: Any = "deprecated",
 ) -> FloatArray:
-    r"""Log-loss of predicted probabilities, as ``sklearn.metrics.log_loss``.
+    r"""Log-loss of predicted probabilities, as ``sklearn.metrics.log_loss`` (scikit-learn 1.9).
 
     Parameters
     ----------
-    y_true : array_like, shape (N,)
-        True labels, of any sortable type (ints, strings, ...). The classes
-        are ``np.unique(y_true)``, in sorted order; there must be at least two.
-    y_pred : array_like of float, shape (N,) or (N, C)
-        Predicted probabilities: of the larger class (shape (N,), binary
-        case), or one column per class in the sorted order of the classes.
-        Values must lie in [0, 1].
+    y_true : array_like, shape (N,) or (N, K)
+        True labels, of any sortable type (ints, strings, ...), or a (N, K)
+        label-indicator matrix of 0/1 (column k marks class k). The classes
+        are ``np.unique(labels)`` if `labels` is given, else
+        ``np.unique(y_true)``, in sorted order; there must be at least two.
+    y_proba : array_like of float, shape (N,) or (N, K)
+        Predicted probabilities: of the larger class (shape (N,) or (N, 1),
+        binary case), or one column per class in the sorted order of the
+        classes. Values must lie in [0, 1]; integers are read as float64.
     normalize : bool, default True
         Return the (weighted) mean loss per sample; otherwise the sum.
     sample_weight : array_like of float, shape (N,), optional
-        A weight per sample.
+        A weight per sample; at least one must be non-zero.
+    labels : array_like, optional
+        All the classes, when `y_true` may lack some (a batch where one
+        class is missing). Give them sorted: the columns of `y_proba` follow
+        the sorted order, and unsorted `labels` give a warning, as in
+        scikit-learn.
+    y_pred : array_like of float, deprecated
+        The former name of `y_proba`, accepted with a ``FutureWarning``, as
+        scikit-learn 1.9 does (it removes it in 1.11). Giving both is an error.
 
     Returns
     -------
     ndarray
-        A 0-d array in the dtype of `y_pred` (float64 for integer input);
+        A 0-d array in the dtype of `y_proba` (float64 for integer input);
         scikit-learn returns a Python float of the same value.
 
     Notes
@@ -1058,14 +1085,19 @@ def log_loss(
               \text{mean} = \frac{\sum_n s_n \ell_n}{\sum_n s_n}, \qquad
               \text{sum} = \sum_n s_n \ell_n,
 
-    with sample weights :math:`s_n` (all 1 by default). Like scikit-learn,
-    this warns if the rows of a (N, C) `y_pred` do not sum to 1, and does not
-    renormalise them.
+    with sample weights :math:`s_n` (all 1 by default). For a
+    label-indicator `y_true`, :math:`\ell_n` sums :math:`-\log p_{n,k}` over
+    the classes the row marks. The logs are taken and summed in float64.
+    Like scikit-learn, this warns if the rows of `y_proba` do not sum to 1
+    (``"The y_prob values do not sum to one"``), and does not renormalise
+    them; every other check, warning and error message is scikit-learn's,
+    in its order, and scikit-learn's own ``log_loss`` tests pass against
+    this function (``tests/test_sklearn_log_loss_suite.py``).
 
     Shape
     -----
-    - y_true: (N,)
-    - y_pred: (N,) or (N, C)
+    - y_true: (N,) or (N, K)
+    - y_proba: (N,) or (N, K)
     - sample_weight: (N,)
     - output: ()
 
@@ -1077,6 +1109,11 @@ def log_loss(
     array(0.30809307)
     >>> lu.log_loss(["spam", "ham", "ham", "spam"], [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]])
     array(0.21616187)
+
+    A batch in which only class 2 occurs needs `labels` to know the columns:
+
+    >>> lu.log_loss([2, 2], [[0.1, 0.9], [0.4, 0.6]], labels=[1, 2])
+    array(0.30809307)
     """
     if not (isinstance(y_pred, str) and y_pred == "deprecated"):
         if y_proba is not None:
