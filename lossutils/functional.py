@@ -523,9 +523,7 @@ def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
     x3 = batch.x3
     n, c, s = x3.shape
     flat = x3.reshape(-1) if x3.flags.c_contiguous else None
-    # flat indices of each block's targets; int32 where they fit (less memory traffic)
-    index_dtype = np.int32 if x3.size < 2**31 else np.intp
-    row_starts = np.arange(0, min(n, _CHUNK) * c, c, dtype=index_dtype)
+    row_starts = np.arange(0, min(n, _CHUNK) * c, c, dtype=np.intp)  # flat index of each row's class 0
 
     def picked(a_sl: slice, b_sl: slice, t: NDArray[np.intp]) -> tuple[FloatArray, None]:
         a0, a1, _ = a_sl.indices(n)
@@ -534,7 +532,7 @@ def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
             block = x3[a_sl, :, b_sl]
             x_t = np.take_along_axis(block, t.reshape(a1 - a0, 1, b1 - b0), axis=1).reshape(-1)
         elif s == 1:  # (N, C): a gather at row * C + target
-            index = np.add(row_starts[: a1 - a0], t, dtype=index_dtype, casting="unsafe")
+            index = row_starts[: a1 - a0] + t
             index += a0 * c
             x_t = np.take(flat, index, mode="clip")  # validated: every index is in range
         else:
