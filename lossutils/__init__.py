@@ -1,9 +1,11 @@
 """lossutils: classification losses in NumPy, with PyTorch's exact semantics.
 
-The helper package of the book. Every loss here takes the same arguments and
-returns the same numbers as its namesake in ``torch.nn.functional`` (or, for
-:func:`log_loss`, ``sklearn.metrics``), computed stably in NumPy, so that a
-chapter can derive a loss by hand and check it against the real thing.
+The helper package of the book. Every loss here takes the arguments of its
+namesake in ``torch.nn.functional`` (or, for :func:`log_loss`,
+``sklearn.metrics``) and returns the same numbers, computed stably in NumPy,
+so that a chapter can derive a loss by hand and check it against the real
+thing. Where it differs, it does so on purpose, and the API page lists every
+such difference in one place.
 
 Only NumPy is imported here. The plotting helpers live in
 :mod:`lossutils.plotting` and need matplotlib::
@@ -45,4 +47,4 @@ __all__ = [
     "softmax",
 ]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

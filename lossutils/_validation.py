@@ -1,19 +1,33 @@
 """Private input checks shared by :mod:`lossutils.functional` and :mod:`lossutils.likelihood`.
 
-Every check either returns a clean NumPy array or raises ``ValueError`` /
+Each loss validates its arguments in one pass here and gets back a small named
+structure of clean arrays (``ClassIndexBatch``, ``ProbabilityBatch``,
+``BinaryBatch``, ``LogLossBatch``); its kernel in :mod:`lossutils.functional`
+then trusts them. Every check either passes or raises ``ValueError`` /
 ``TypeError`` with a message that names the argument, says what was expected,
 what was received (shape, dtype, the offending value and where it sits) and,
-where there is one, the usual fix. Nothing here clips or renormalises.
+where there is one, the usual fix. Nothing here clips or renormalises, and no
+check allocates more than a chunk of the batch (min/max first; a detailed
+search only when something is wrong).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import warnings
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 REDUCTIONS = ("none", "mean", "sum")
+
+# Elements of a target scanned at a time when looking for ignored or bad entries.
+_SCAN = 1 << 16
+
+
+# ---------------------------------------------------------------------------
+# small helpers
+# ---------------------------------------------------------------------------
 
 
 def position(flat_index: int, shape: tuple[int, ...]) -> str:
@@ -26,6 +40,28 @@ def position(flat_index: int, shape: tuple[int, ...]) -> str:
 def first_true(mask: NDArray[np.bool_]) -> int:
     """Flat index of the first ``True`` in ``mask`` (which must contain one)."""
     return int(np.argmax(mask.ravel()))
+
+
+def class_axis(ndim: int) -> int:
+    """The axis of a loss's `input` that holds the classes: 0 for one sample (C,), else 1."""
+    return 0 if ndim == 1 else 1
+
+
+def check_axis(axis: int, ndim: int, name: str = "x") -> int:
+    """``axis`` as a non-negative index into an array of ``ndim`` dimensions.
+
+    A 0-d array accepts axis 0 and -1, as PyTorch's ``dim`` does: it is treated
+    as one element along that axis.
+    """
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, but got {type(axis).__name__} {axis!r}")
+    size = max(ndim, 1)
+    if not -size <= axis < size:
+        raise ValueError(
+            f"axis {axis} is out of range for {name} with {ndim} dimension(s); use an axis "
+            f"in [{-size}, {size - 1}]"
+        )
+    return int(axis) % size
 
 
 def as_float_array(x: ArrayLike, name: str, *, what: str = "logits") -> NDArray[np.floating]:
@@ -112,7 +148,7 @@ def class_index_shapes(input_shape: tuple[int, ...], target_shape: tuple[int, ..
         expected: tuple[int, ...] = ()
     else:
         expected = (input_shape[0],) + input_shape[2:]
-    some_classes(input_shape[0] if len(input_shape) == 1 else input_shape[1], input_shape)
+    some_classes(input_shape)
     if target_shape == expected:
         return
     if len(input_shape) >= 2 and len(target_shape) >= 1 and target_shape[0] != input_shape[0]:
@@ -123,43 +159,76 @@ def class_index_shapes(input_shape: tuple[int, ...], target_shape: tuple[int, ..
     raise ValueError(
         f"target has shape {target_shape}, but input of shape {input_shape} needs class "
         f"indices of shape {expected} (input's shape without its class axis, axis "
-        f"{0 if len(input_shape) == 1 else 1}), or class probabilities of shape {input_shape}"
+        f"{class_axis(len(input_shape))}), or class probabilities of shape {input_shape}"
     )
 
 
-def some_classes(n_classes: int, input_shape: tuple[int, ...]) -> None:
+def some_classes(input_shape: tuple[int, ...]) -> int:
+    """The number of classes of a loss's `input`; zero classes is a ``ValueError``."""
+    axis = class_axis(len(input_shape))
+    n_classes = input_shape[axis]
     if n_classes == 0:
-        axis = 0 if len(input_shape) == 1 else 1
         raise ValueError(
             f"input has shape {input_shape}, with 0 classes along its class axis (axis "
             f"{axis}); a classification loss needs at least one class"
         )
+    return n_classes
 
 
-def check_class_range(target: NDArray[np.integer], n_classes: int, ignore_index: int) -> NDArray[np.bool_]:
+def check_class_range(
+    target: NDArray[np.integer], n_classes: int, ignore_index: int, class_ax: int = 1
+) -> bool:
     """Raise on a class index outside [0, n_classes) that is not ``ignore_index``.
 
-    Returns the mask of ignored entries.
+    Returns whether any entry equals ``ignore_index``. The common case (every
+    index in range) costs a min and a max; the entries are scanned in chunks
+    only when some index is out of range or ``ignore_index`` could occur.
     """
-    ignored = target == ignore_index
-    bad = ((target < 0) | (target >= n_classes)) & ~ignored
-    if bad.any():
-        i = first_true(bad)
-        value = int(target.ravel()[i])
-        axis = 0 if target.ndim == 0 else 1
-        where = "" if target.ndim == 0 else f" at position {position(i, target.shape)}"
-        raise ValueError(
-            f"target has class index {value}{where}, but input has only {n_classes} "
-            f"classes (axis {axis}), so indices must lie in [0, {n_classes - 1}]; "
-            f"set ignore_index={value} if {value} marks padding"
-        )
-    return ignored
+    if target.size == 0:
+        return False
+    lo, hi = int(target.min()), int(target.max())
+    if lo >= 0 and hi < n_classes and not lo <= ignore_index <= hi:
+        return False
+    flat = target.reshape(-1)
+    has_ignored = False
+    for start in range(0, flat.size, _SCAN):
+        chunk = flat[start : start + _SCAN]
+        ignored = chunk == ignore_index
+        has_ignored = has_ignored or bool(ignored.any())
+        bad = ((chunk < 0) | (chunk >= n_classes)) & ~ignored
+        if bad.any():
+            i = start + first_true(bad)
+            value = int(flat[i])
+            where = "" if target.ndim == 0 else f" at position {position(i, target.shape)}"
+            raise ValueError(
+                f"target has class index {value}{where}, but input has only {n_classes} "
+                f"classes (axis {class_ax}), so indices must lie in [0, {n_classes - 1}]; "
+                f"set ignore_index={value} if {value} marks padding"
+            )
+    return has_ignored
 
 
-def class_weight(weight: ArrayLike | None, n_classes: int) -> NDArray[np.float64] | None:
-    """``weight`` as a float64 array of shape (n_classes,), or None."""
+def class_weight(
+    weight: ArrayLike | None, n_classes: int, dtype: np.dtype | None = None
+) -> NDArray[np.float64] | None:
+    """``weight`` as a float64 array of shape (n_classes,), or None.
+
+    With ``dtype`` (class-index targets), an array `weight` must have the
+    input's dtype, as PyTorch requires; a list is read in that dtype.
+    """
     if weight is None:
         return None
+    if dtype is not None:
+        if isinstance(weight, np.ndarray):
+            if weight.dtype != dtype:
+                raise TypeError(
+                    f"weight has dtype {weight.dtype} but input has dtype {dtype}; with class-"
+                    f"index targets PyTorch requires the same dtype (it raises 'expected "
+                    f"scalar type'), so lossutils does too: convert it with "
+                    f"weight.astype(input.dtype)"
+                )
+        else:
+            weight = np.asarray(weight, dtype=dtype)
     w = as_float_or_numeric(weight, "weight")
     if w.shape != (n_classes,):
         raise ValueError(
@@ -201,12 +270,267 @@ def same_shape(a: NDArray[Any], b: NDArray[Any], name_a: str, name_b: str) -> No
 
 
 def check_probabilities(p: NDArray[np.floating], name: str, *, hint: str = "") -> None:
-    """Raise if any entry of ``p`` lies outside [0, 1] or is NaN."""
+    """Raise if any entry of ``p`` lies outside [0, 1] or is NaN (a min and a max if all is well)."""
+    if p.size == 0:
+        return
+    lo, hi = np.min(p), np.max(p)  # NaN propagates into both
+    if lo >= 0 and hi <= 1:
+        return
     bad = ~((p >= 0) & (p <= 1))
-    if bad.any():
-        i = first_true(bad)
-        value = p.ravel()[i].item()
-        where = "" if p.ndim == 0 else f" at position {position(i, p.shape)}"
+    i = first_true(bad)
+    value = p.ravel()[i].item()
+    where = "" if p.ndim == 0 else f" at position {position(i, p.shape)}"
+    raise ValueError(
+        f"{name} must hold probabilities in [0, 1], but has value {value!r}{where}{hint}"
+    )
+
+
+def work_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype a kernel computes in: the input's, but at least float32 (float16 loses too much)."""
+    return np.result_type(dtype, np.float32)
+
+
+# ---------------------------------------------------------------------------
+# one validation pass per loss, returning what its kernel needs
+# ---------------------------------------------------------------------------
+
+
+def as_ncs(x: NDArray[np.floating]) -> NDArray[np.floating]:
+    """View input of shape (C,), (N, C) or (N, C, d1..dK) as (N, C, S)."""
+    if x.ndim == 1:
+        return x.reshape(1, x.shape[0], 1)
+    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:])))
+
+
+class ClassIndexBatch(NamedTuple):
+    """Validated arguments of ``nll_loss`` / ``cross_entropy`` with class-index targets."""
+
+    x3: NDArray[np.floating]  # input as (N, C, S)
+    target: NDArray[np.integer]  # (N, S), every entry in [0, C) or ignore_index
+    weight: NDArray[np.float64] | None  # (C,)
+    ignore_index: int
+    has_ignored: bool  # does any target equal ignore_index?
+    reduction: str
+    out_shape: tuple[int, ...]  # target's shape: the unreduced loss's shape
+    dtype: np.dtype  # of the result
+
+
+class ProbabilityBatch(NamedTuple):
+    """Validated arguments of ``cross_entropy`` with class-probability targets."""
+
+    x3: NDArray[np.floating]  # (N, C, S)
+    q3: NDArray[np.floating]  # (N, C, S)
+    weight: NDArray[np.float64] | None  # (C,)
+    reduction: str
+    out_shape: tuple[int, ...]
+    dtype: np.dtype  # of the result: input's, target's and weight's promoted, as in PyTorch
+
+
+class BinaryBatch(NamedTuple):
+    """Validated arguments of the binary losses."""
+
+    x: NDArray[np.floating]
+    y: NDArray[Any]  # input's shape; float, integer or boolean
+    weight: NDArray[np.floating] | None  # broadcasts to input's shape
+    pos_weight: NDArray[np.floating] | None
+    reduction: str
+
+
+def validate_class_indices(
+    x: NDArray[np.floating],
+    target: ArrayLike,
+    weight: ArrayLike | None,
+    ignore_index: int,
+    reduction: str,
+) -> ClassIndexBatch:
+    t = as_class_indices(target)
+    class_index_shapes(x.shape, t.shape)
+    n_classes = some_classes(x.shape)
+    has_ignored = check_class_range(t, n_classes, ignore_index, class_axis(x.ndim))
+    w = class_weight(weight, n_classes, x.dtype)
+    x3 = as_ncs(x)
+    return ClassIndexBatch(
+        x3, t.reshape(x3.shape[0], x3.shape[2]), w, ignore_index, has_ignored,
+        reduction, t.shape, x.dtype,
+    )
+
+
+def validate_probability_target(
+    x: NDArray[np.floating],
+    q: NDArray[np.floating],
+    weight: ArrayLike | None,
+    ignore_index: int,
+    reduction: str,
+) -> ProbabilityBatch:
+    if ignore_index >= 0:
         raise ValueError(
-            f"{name} must hold probabilities in [0, 1], but has value {value!r}{where}{hint}"
+            f"ignore_index={ignore_index} cannot be used with class-probability targets "
+            f"(target has input's shape {x.shape} and dtype {q.dtype}); give class "
+            f"indices instead, or leave ignore_index at its default -100"
         )
+    n_classes = some_classes(x.shape)
+    w_in = None if weight is None else as_float_or_numeric(weight, "weight")
+    w = class_weight(w_in, n_classes)
+    dtypes = [x.dtype, q.dtype] + ([w_in.dtype] if w_in is not None and w_in.dtype.kind == "f" else [])
+    out_shape = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+    return ProbabilityBatch(as_ncs(x), as_ncs(q), w, reduction, out_shape, np.result_type(*dtypes))
+
+
+def validate_binary(
+    x: NDArray[np.floating],
+    target: ArrayLike,
+    weight: ArrayLike | None,
+    pos_weight: ArrayLike | None,
+    reduction: str,
+    *,
+    probabilities: bool,
+) -> BinaryBatch:
+    y = np.asarray(target)  # integer or boolean labels are cast a block at a time by the kernel
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"target must be numeric, but it has dtype {y.dtype} (shape {y.shape})")
+    same_shape(x, y, "input", "target")
+    if probabilities:
+        check_probabilities(
+            x, "input", hint="; if these are logits, use binary_cross_entropy_with_logits"
+        )
+        check_probabilities(y, "target")
+    w = broadcast_weight(weight, x.shape, "weight")
+    r = broadcast_weight(pos_weight, x.shape, "pos_weight")
+    return BinaryBatch(x, y, w, r, reduction)
+
+
+# ---------------------------------------------------------------------------
+# log_loss: scikit-learn 1.9's checks, in its order and with its messages
+# ---------------------------------------------------------------------------
+
+
+class LogLossBatch(NamedTuple):
+    """Validated arguments of ``log_loss``."""
+
+    proba: NDArray[np.floating]  # (N, K), one column per class in sorted order
+    true_column: NDArray[np.intp] | None  # (N,): each sample's class column, or None ...
+    indicator: NDArray[np.floating] | None  # ... (N, K) when y_true is a label-indicator matrix
+    sample_weight: NDArray[np.float64] | None
+    normalize: bool
+
+
+class SampleWeightsSumToZero(ValueError, ZeroDivisionError):
+    """The weighted mean of ``log_loss`` is 0/0 (scikit-learn raises ZeroDivisionError)."""
+
+
+def _finite(arr: NDArray[np.floating], name: str) -> None:
+    if arr.size and not np.isfinite(np.sum(arr)) and not np.isfinite(arr).all():
+        what = "NaN" if np.isnan(arr).any() else f"infinity or a value too large for {arr.dtype!r}"
+        raise ValueError(f"Input {name}contains {what}.")
+
+
+def _num_samples(a: Any) -> int:
+    arr = np.asarray(a) if not hasattr(a, "shape") else a
+    return int(arr.shape[0]) if np.ndim(arr) else 1
+
+
+def validate_log_loss(
+    y_true: Any, y_proba: Any, normalize: Any, sample_weight: Any, labels: Any
+) -> LogLossBatch:
+    if not isinstance(normalize, (bool, np.bool_)):
+        raise TypeError(
+            f"The 'normalize' parameter of log_loss must be an instance of 'bool' or an "
+            f"instance of 'numpy.bool'. Got {normalize!r} instead."
+        )
+    for name, value in (("y_true", y_true), ("y_proba", y_proba)):
+        if np.ndim(value) == 0:
+            raise TypeError(
+                f"The '{name}' parameter of log_loss must be an array-like. Got {value!r} instead."
+            )
+    p = np.asarray(y_proba)
+    p = p.astype(np.float64) if p.dtype.kind != "f" else p  # strings raise here, as in scikit-learn
+    if p.ndim > 2:
+        raise ValueError(f"Found array with dim {p.ndim}, while dim <= 2 is required.")
+    if p.shape[0] == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape={p.shape}) while a minimum of 1 is required."
+        )
+    _finite(p, "")
+    if p.max() > 1:
+        raise ValueError(f"y_prob contains values greater than 1: {p.max()}")
+    if p.min() < 0:
+        raise ValueError(f"y_prob contains values lower than 0: {p.min()}")
+    lengths = [p.shape[0], _num_samples(y_true)] + (
+        [] if sample_weight is None else [_num_samples(sample_weight)]
+    )
+    if len(set(lengths)) > 1:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: {lengths}"
+        )
+    s = None
+    if sample_weight is not None:
+        s = np.asarray(sample_weight, dtype=np.float64)
+        if s.ndim != 1:
+            raise ValueError("Sample weights must be 1D array or scalar")
+        _finite(s, "sample_weight ")
+        if not s.any():
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+
+    y = np.asarray(y_true)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    indicator = y.ndim == 2
+    if indicator:  # a label-indicator matrix: its columns are the classes 0..K-1
+        classes = np.arange(y.shape[1])
+    else:
+        if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+            raise ValueError(f"Unknown label type: continuous (y_true holds {y[:5].tolist()}...); "
+                             f"log_loss needs class labels")
+        if labels is not None:
+            lab = np.asarray(labels)
+            classes = np.unique(lab)
+            if not np.array_equal(classes, lab):
+                warnings.warn(
+                    f"Labels passed were {labels}. But this function assumes labels are "
+                    f"ordered lexicographically. Pass the ordered labels={classes.tolist()} "
+                    f"and ensure that the columns of y_prob correspond to this ordering.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            if not np.isin(y, lab).all():
+                undeclared = set(y_true) - set(labels)
+                raise ValueError(
+                    f"y_true contains values {undeclared} not belonging to the passed labels "
+                    f"{labels}."
+                )
+        else:
+            classes = np.unique(y)
+        if classes.shape[0] == 1:
+            if labels is None:
+                raise ValueError(
+                    f"y_true contains only one label ({classes[0]}). Please provide the list "
+                    f"of all expected class labels explicitly through the labels argument."
+                )
+            raise ValueError(f"The labels array needs to contain at least two labels, got {classes}.")
+
+    if p.ndim == 1:
+        p = p[:, None]
+    if p.shape[1] == 1:
+        p = np.concatenate([1 - p, p], axis=1)
+    eps = np.finfo(p.dtype).eps
+    row_sums = p.sum(axis=1)
+    if not np.isclose(row_sums, 1, rtol=np.sqrt(eps), atol=1e-8).all():
+        warnings.warn(
+            "The y_prob values do not sum to one. Make sure to pass probabilities.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if classes.shape[0] != p.shape[1]:
+        if labels is None:
+            raise ValueError(
+                f"y_true and y_prob contain different number of classes: {classes.shape[0]} vs "
+                f"{p.shape[1]}. Please provide the true labels explicitly through the labels "
+                f"argument. Classes found in y_true: {classes}"
+            )
+        raise ValueError(
+            f"The number of classes in labels is different from that in y_prob. Classes "
+            f"found in labels: {classes}"
+        )
+    if indicator:
+        return LogLossBatch(p, None, y.astype(np.float64), s, bool(normalize))
+    return LogLossBatch(p, np.searchsorted(classes, y).astype(np.intp), None, s, bool(normalize))

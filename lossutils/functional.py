@@ -1,10 +1,17 @@
 """The softmax family and the classification losses, in NumPy, with PyTorch's semantics.
 
 Every loss takes the arguments of its namesake in ``torch.nn.functional`` and
-returns the same numbers (``log_loss`` follows ``sklearn.metrics.log_loss``).
+returns the same numbers (``log_loss`` follows ``sklearn.metrics.log_loss``),
+up to the deliberate differences listed on the API page (more accurate tiny
+losses, finite limits where PyTorch gives NaN, float64 accumulation, ...).
 Arrays go in and come out; a float32 input gives a float32 output, and a
 reduced loss is a 0-d array of the input's dtype. Sums and means are
 accumulated in float64 whatever the input dtype.
+
+Each function validates its arguments in one pass (:mod:`lossutils._validation`
+returns a small named structure of clean arrays), then runs a kernel that
+walks the batch a block of rows at a time, so that the extra memory is a few
+MiB whatever the batch size, beyond the output itself.
 
 Natural logarithms throughout.
 """
@@ -12,10 +19,9 @@ Natural logarithms throughout.
 from __future__ import annotations
 
 import warnings
-from typing import Literal
+from typing import Any, Callable, Iterator, Literal
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_tuple
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as v
@@ -35,10 +41,6 @@ __all__ = [
 
 Reduction = Literal["none", "mean", "sum"]
 FloatArray = NDArray[np.floating]
-
-# Rows of input processed at a time by cross_entropy, so that its temporaries
-# stay small (a few MiB) whatever the batch size.
-_CHUNK_ELEMENTS = 1 << 18
 
 
 # ---------------------------------------------------------------------------
@@ -129,7 +131,8 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims:
         Input.
     axis : int or tuple of ints, optional
         Axis or axes to reduce; ``None`` (the default) reduces all of them,
-        as in ``scipy.special.logsumexp``.
+        as in ``scipy.special.logsumexp``. A 0-d `x` accepts axis 0 (or -1),
+        as ``torch.logsumexp`` does, and returns itself.
     keepdims : bool, default False
         Keep the reduced axes with length one.
 
@@ -163,22 +166,37 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims:
     array(1000.69314718)
     """
     x = v.as_float_array(x, "x")
-    axes = tuple(range(x.ndim)) if axis is None else normalize_axis_tuple(axis, x.ndim)
-    kept = [d for d in range(x.ndim) if d not in axes]
-    kept_shape = tuple(x.shape[d] for d in kept)
-    n_rows, n_terms = int(np.prod(kept_shape)), int(np.prod([x.shape[d] for d in axes]))
-    x2 = np.transpose(x, kept + list(axes)).reshape(n_rows, n_terms)
-    if n_terms == 0:
-        out = np.full(n_rows, -np.inf, dtype=x.dtype)
+    if x.ndim == 0:
+        axes: tuple[int, ...] = ()
+        if axis is not None:  # a 0-d array is one element along axis 0 (or -1), as in PyTorch
+            for a in (axis if isinstance(axis, tuple) else (axis,)):
+                v.check_axis(a, 0)
+        x3 = x.reshape(1, 1, 1)
     else:
-        a = np.argmax(x2, axis=1)
-        m = x2[np.arange(n_rows), a]
-        s_other = _sum_exp_others(x2, m, a)
-        with np.errstate(invalid="ignore"):  # rows with infinite m are replaced by m just below
-            out = np.where(np.isfinite(m), m + np.log1p(s_other), m)
+        if axis is None:
+            axes = tuple(range(x.ndim))
+        else:
+            axes = tuple(v.check_axis(a, x.ndim) for a in (axis if isinstance(axis, tuple) else (axis,)))
+            if len(set(axes)) != len(axes):
+                raise ValueError(f"axis {axis} repeats an axis of x (shape {x.shape})")
+        if len(axes) == 1:
+            x3 = _as_acb(x, axes[0])
+        else:  # several axes: gather them last (a copy unless they already are)
+            kept = [d for d in range(x.ndim) if d not in axes]
+            n_terms = int(np.prod([x.shape[d] for d in axes]))
+            x3 = np.transpose(x, kept + list(axes)).reshape(-1, n_terms, 1)
+    a_len, n_terms, b_len = x3.shape
+    out2 = np.full((a_len, b_len), -np.inf, dtype=x.dtype)  # an empty sum: log 0 = -inf
+    if n_terms:
+        work = v.work_dtype(x.dtype)
+        for a_sl, b_sl in _blocks(a_len, n_terms, b_len):
+            m, _, lse_shift = _log_sum_exp_shifted(_class_major(x3[a_sl, :, b_sl], work))
+            # a slice whose maximum is infinite gives that maximum
+            out2[a_sl, b_sl] = np.where(np.isfinite(m), m + lse_shift, m).reshape(out2[a_sl, b_sl].shape)
+    kept_shape = tuple(x.shape[d] for d in range(x.ndim) if d not in axes)
     if keepdims:
-        return out.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
-    return out.reshape(kept_shape)
+        return out2.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
+    return out2.reshape(kept_shape)
 
 
 def _subtraction_error(a: FloatArray, b: FloatArray, d: FloatArray) -> FloatArray:
@@ -197,7 +215,7 @@ def _subtraction_error(a: FloatArray, b: FloatArray, d: FloatArray) -> FloatArra
 # A row whose terms other than the largest sum to less than this has a
 # dominant class; its log-probability is then about minus that sum, and the
 # rounding of x_c - m in the exponents would cost up to |x_c - m| / 2 ulp.
-_DOMINANT = 2.0**-10
+_DOMINANT = 2.0**-5
 
 
 def _sum_exp_others(x2: FloatArray, m: FloatArray, a: NDArray[np.intp]) -> FloatArray:
@@ -227,21 +245,123 @@ def _sum_exp_others(x2: FloatArray, m: FloatArray, a: NDArray[np.intp]) -> Float
     return s
 
 
-def _as_rows(x: FloatArray, axis: int) -> tuple[FloatArray, tuple[int, ...]]:
-    """``x`` with ``axis`` moved last, as 2-D rows (R, C), and the moved shape to undo it."""
-    moved = np.moveaxis(x, axis, -1)
-    return moved.reshape(-1, moved.shape[-1]), moved.shape
+# ---------------------------------------------------------------------------
+# blocks: every kernel walks its input a block of rows at a time
+# ---------------------------------------------------------------------------
+
+# Elements of input per block. A block is copied class-major, as (C, R) in the
+# work dtype, so that every reduction over the classes is an elementwise
+# operation between rows of length R (NumPy is slow at reducing a short last
+# axis), and a few block-sized temporaries (512 KiB each in float64) stay in
+# the cache. The extra memory is a few MiB whatever the batch size.
+_CHUNK = 1 << 16
 
 
-def _log_softmax(x: FloatArray, axis: int) -> FloatArray:
-    """log_softmax along ``axis`` for a float array, accurate also for the dominant entry."""
-    x2, moved_shape = _as_rows(x, axis)
-    a = np.argmax(x2, axis=1)
-    m = x2[np.arange(x2.shape[0]), a]
-    s_other = _sum_exp_others(x2, m, a)
+def _blocks(a_len: int, c: int, b_len: int) -> Iterator[tuple[slice, slice]]:
+    """Slices (over A, over B) that cut an (A, C, B) array into blocks of about ``_CHUNK`` elements."""
+    per = max(1, _CHUNK // max(1, c))  # rows (pairs a, b) per block
+    if b_len <= per:
+        step = max(1, per // max(1, b_len))
+        for a0 in range(0, a_len, step):
+            yield slice(a0, a0 + step), slice(None)
+    else:
+        for a0 in range(a_len):
+            for b0 in range(0, b_len, per):
+                yield slice(a0, a0 + 1), slice(b0, b0 + per)
+
+
+def _class_major(block: FloatArray, dtype: np.dtype) -> FloatArray:
+    """An (a, C, b) block as a fresh C-contiguous (C, a * b) array of ``dtype``."""
+    return np.array(np.moveaxis(block, 1, 0), dtype=dtype, order="C").reshape(block.shape[1], -1)
+
+
+def _as_acb(x: FloatArray, axis: int) -> FloatArray:
+    """``x`` as (A, C, B) with ``axis`` in the middle (a view when ``x`` is contiguous)."""
+    shape = x.shape if x.ndim else (1,)
+    return x.reshape(int(np.prod(shape[:axis])), shape[axis], int(np.prod(shape[axis + 1 :])))
+
+
+def _log_sum_exp_shifted(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    r"""For a class-major block ``z`` (C, R): the maxima m, the shifts d = z - m and :math:`\log\sum_c e^{d_c}`.
+
+    The largest term (:math:`e^0 = 1`) is left out of the sum and added
+    back inside ``log1p``, so that the log of a sum close to 1 keeps its
+    digits; rows whose other terms are below ``_DOMINANT`` are refined by
+    :func:`_sum_exp_others`. A row with :math:`+\infty`, all
+    :math:`-\infty` or a NaN gives NaN (as in PyTorch).
+    """
+    m = z.max(axis=0)
     with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in PyTorch
-        logp = (x2 - m[:, None]) - np.log1p(s_other)[:, None]
-    return np.moveaxis(logp.reshape(moved_shape), -1, axis)
+        d = z - m
+    top = d == 0
+    e = np.exp(d)
+    e[top] = 0
+    s_other = e.sum(axis=0)
+    s_other += top.sum(axis=0) - 1  # the other maxima (ties) count 1 each
+    rows = np.flatnonzero((s_other < _DOMINANT) & np.isfinite(m))
+    if rows.size:
+        zr = np.ascontiguousarray(z[:, rows].T)
+        s_other[rows] = _sum_exp_others(zr, m[rows], np.argmax(zr, axis=1))
+    return m, d, np.log1p(s_other)
+
+
+def _target_nll_block(z: FloatArray, t: NDArray[np.intp]) -> tuple[FloatArray, FloatArray, FloatArray]:
+    r"""For a class-major block ``z`` (C, R) and targets ``t`` (R,): -log_softmax at the target.
+
+    With :math:`m = \max_c z_c` and :math:`M = m - z_t \ge 0`,
+    :math:`\mathrm{lse}(z) - z_t = M + L` with :math:`L = \operatorname{log1p}(
+    \operatorname{expm1}(-M) + \sum_{c \ne t} e^{z_c - m}) = \mathrm{lse}(z) - m`.
+    Returns the loss, :math:`L` and the shifts :math:`d = z - m` (for label
+    smoothing).
+    """
+    n_rows = z.shape[1]
+    flat = t * n_rows + np.arange(n_rows)
+    m = z.max(axis=0)
+    z_t = np.take(z, flat)
+    with np.errstate(invalid="ignore"):  # inf - inf: a +inf or all -inf row gives NaN, as in PyTorch
+        d = z - m
+        e = np.exp(d)
+        np.put(e, flat, 0)  # the target's own term, e^{z_t - m}, goes in through expm1(-M)
+        s_other = e.sum(axis=0)
+        rows = np.flatnonzero((s_other < _DOMINANT) & np.isfinite(m))
+        if rows.size:  # dominant target: refine the small sum with the exact rounding errors
+            s_other[rows] = _sum_exp_others(np.ascontiguousarray(z[:, rows].T), m[rows], t[rows])
+        big_m = m - z_t
+        lse_shift = np.log1p(np.expm1(-big_m) + s_other)
+        return big_m + lse_shift, lse_shift, d
+
+
+class _Total:
+    """Float64 running sum and denominator of a reduction over blocks, or the unreduced output."""
+
+    def __init__(self, reduction: str, out_shape2: tuple[int, int], dtype: np.dtype) -> None:
+        self.reduction = reduction
+        self.dtype = dtype
+        self.out = np.empty(out_shape2, dtype=dtype) if reduction == "none" else None
+        self.total = 0.0
+        self.count = 0.0
+
+    def add(self, loss: FloatArray, where: tuple[slice, slice], count: float) -> None:
+        if self.out is not None:
+            self.out[where] = loss.reshape(self.out[where].shape)
+        else:
+            self.total += float(np.sum(loss, dtype=np.float64))
+            self.count += count
+
+    def result(self, out_shape: tuple[int, ...]) -> FloatArray:
+        """The output (unreduced), or the sum, or the sum over the float64 denominator (0/0 = NaN)."""
+        if self.out is not None:
+            return self.out.reshape(out_shape)
+        if self.reduction == "sum":
+            return np.asarray(self.total, dtype=self.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 = NaN: nothing to average
+            return np.asarray(np.float64(self.total) / np.float64(self.count), dtype=self.dtype)
+
+
+def _write_class_major(out3: FloatArray, a_sl: slice, b_sl: slice, z: FloatArray) -> None:
+    """Write a class-major block ``z`` (C, a * b) back into ``out3[a_sl, :, b_sl]`` (a, C, b)."""
+    dst = out3[a_sl, :, b_sl]
+    dst[...] = np.moveaxis(z.reshape(dst.shape[1], dst.shape[0], dst.shape[2]), 0, 1)
 
 
 def softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
@@ -252,7 +372,8 @@ def softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     x : array_like of float
         Logits.
     axis : int, default -1
-        The class axis, along which the result sums to 1.
+        The class axis, along which the result sums to 1. A 0-d `x` is one
+        element along axis 0 (or -1), as in PyTorch: its softmax is 1.
 
     Returns
     -------
@@ -278,12 +399,20 @@ def softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     array([1., 0.])
     """
     x = v.as_float_array(x, "x")
+    x3 = _as_acb(x, v.check_axis(axis, x.ndim))
     if x.size == 0:
         return x.copy()
-    m = np.max(x, axis=axis, keepdims=True)
-    with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in PyTorch
-        e = np.exp(x - m)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    out3 = np.empty(x3.shape, dtype=x.dtype)
+    work = v.work_dtype(x.dtype)
+    for a_sl, b_sl in _blocks(*x3.shape):
+        z = _class_major(x3[a_sl, :, b_sl], work)
+        m = z.max(axis=0)
+        with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in PyTorch
+            z -= m  # no exponent is positive, so nothing overflows
+        np.exp(z, out=z)
+        z /= z.sum(axis=0)
+        _write_class_major(out3, a_sl, b_sl, z)
+    return out3.reshape(x.shape)
 
 
 def log_softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
@@ -294,7 +423,8 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     x : array_like of float
         Logits.
     axis : int, default -1
-        The class axis.
+        The class axis. A 0-d `x` is one element along axis 0 (or -1), as in
+        PyTorch: its log-softmax is 0.
 
     Returns
     -------
@@ -329,90 +459,207 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     array([-4.24835426e-18, -4.00000000e+01])
     """
     x = v.as_float_array(x, "x")
+    x3 = _as_acb(x, v.check_axis(axis, x.ndim))
     if x.size == 0:
         return x.copy()
-    return _log_softmax(x, axis)
+    out3 = np.empty(x3.shape, dtype=x.dtype)
+    work = v.work_dtype(x.dtype)
+    for a_sl, b_sl in _blocks(*x3.shape):
+        _, d, lse_shift = _log_sum_exp_shifted(_class_major(x3[a_sl, :, b_sl], work))
+        d -= lse_shift
+        _write_class_major(out3, a_sl, b_sl, d)
+    return out3.reshape(x.shape)
 
 
 # ---------------------------------------------------------------------------
-# shared pieces of the losses
+# kernels of the losses (their inputs are validated by _validation)
 # ---------------------------------------------------------------------------
 
 
-def _reduce(loss: FloatArray, reduction: str, dtype: np.dtype, denominator: float | None = None) -> FloatArray:
-    """Apply ``reduction``; sums in float64; a reduced result is a 0-d array of ``dtype``."""
-    if reduction == "none":
-        return loss.astype(dtype, copy=False)
-    total = np.sum(loss, dtype=np.float64)
-    if reduction == "sum":
-        return np.asarray(total, dtype=dtype)
-    n = loss.size if denominator is None else denominator
-    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 = NaN: nothing to average
-        return np.asarray(np.float64(total) / np.float64(n), dtype=dtype)
+def _class_index_loss(
+    batch: v.ClassIndexBatch,
+    per_block: Callable[[slice, slice, NDArray[np.intp]], tuple[FloatArray, FloatArray | None]],
+    block_classes: int,
+    label_smoothing: float = 0.0,
+) -> FloatArray:
+    r"""The shared tail of ``nll_loss`` and ``cross_entropy``: weight, ignore and reduce per block.
 
-
-def _as_ncs(x: FloatArray) -> FloatArray:
-    """View input of shape (C,), (N, C) or (N, C, d1..dK) as (N, C, S)."""
-    if x.ndim == 1:
-        return x.reshape(1, x.shape[0], 1)
-    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:])))
-
-
-def _class_index_setup(
-    x: FloatArray, target: ArrayLike, weight: ArrayLike | None, ignore_index: int
-) -> tuple[NDArray[np.intp], NDArray[np.bool_] | None, NDArray[np.float64] | None, tuple[int, ...]]:
-    """Validate class-index targets; return them as (N, S), the ignore mask and the weight."""
-    t = v.as_class_indices(target)
-    v.class_index_shapes(x.shape, t.shape)
-    n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    ignored = v.check_class_range(t, n_classes, ignore_index)
-    w = v.class_weight(weight, n_classes)
-    out_shape = t.shape
-    n = 1 if x.ndim == 1 else x.shape[0]
-    s = int(np.prod(x.shape[2:]))
-    t2 = t.reshape(n, s)
-    ignored2 = ignored.reshape(n, s)
-    if ignored2.any():
-        t2 = np.where(ignored2, 0, t2)
-    else:
-        ignored2 = None
-    return t2.astype(np.intp, copy=False), ignored2, w, out_shape
-
-
-def _target_nll(x3: FloatArray, t2: NDArray[np.intp]) -> FloatArray:
-    r"""-log_softmax(x)[target] for x of shape (N, C, S) and target (N, S), chunked over N.
-
-    With :math:`m = \max_c x_c` and :math:`M = m - x_t \ge 0`,
-    :math:`\mathrm{lse}(x) - x_t = M + \operatorname{log1p}(
-    \operatorname{expm1}(-M) + \sum_{c \ne t} e^{x_c - m})`.
+    ``per_block(a_sl, b_sl, t)`` returns, for the targets ``t`` of the block
+    ``x3[a_sl, :, b_sl]``, the unweighted loss of each target and, with label
+    smoothing, the term :math:`\sum_c -w_c \log p_c`. An ignored target
+    counts 0 (set before weighting, so that an ignored infinity does not give
+    :math:`0 \cdot \infty`), and the mean divides by the weights of the
+    counted targets (their number without `weight`).
     """
-    n, c, s = x3.shape
-    out = np.empty((n, s), dtype=x3.dtype)
-    rows = max(1, _CHUNK_ELEMENTS // max(1, c * s))
-    for start in range(0, n, rows):
-        if s == 1:  # (N, C): the rows are a view, no copy
-            x2, t = x3[start : start + rows, :, 0], t2[start : start + rows, 0]
+    n, _, s = batch.x3.shape
+    w, eps = batch.weight, label_smoothing
+    total = _Total(batch.reduction, (n, s), batch.dtype)
+    for a_sl, b_sl in _blocks(n, block_classes, s):
+        t = batch.target[a_sl, b_sl].reshape(-1).astype(np.intp, copy=False)
+        ignored = None
+        if batch.has_ignored:
+            ignored = t == batch.ignore_index
+            t = np.where(ignored, 0, t)
+        loss, smooth = per_block(a_sl, b_sl, t)
+        if ignored is not None:
+            loss[ignored] = 0
+            if smooth is not None:
+                smooth[ignored] = 0
+        if w is None:
+            count = float(t.size - (0 if ignored is None else np.count_nonzero(ignored)))
         else:
-            x2, _ = _as_rows(x3[start : start + rows], 1)
-            t = t2[start : start + rows].reshape(-1)
-        m = np.max(x2, axis=1)
-        with np.errstate(invalid="ignore"):  # inf - inf: a +inf or all -inf row gives NaN, as in PyTorch
-            big_m = m - x2[np.arange(x2.shape[0]), t]
-            loss = big_m + np.log1p(np.expm1(-big_m) + _sum_exp_others(x2, m, t))
-        out[start : start + rows] = loss.reshape(-1, s)
-    return out
+            w_t = w[t]
+            if ignored is not None:
+                w_t[ignored] = 0
+            loss = w_t * loss
+            count = float(np.sum(w_t))
+        if smooth is not None:
+            loss = (1 - eps) * loss + (eps / batch.x3.shape[1]) * smooth
+        total.add(loss, (a_sl, b_sl), count)
+    return total.result(batch.out_shape)
+
+
+def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
+    x3 = batch.x3
+    n, c, s = x3.shape
+    flat = x3.reshape(-1) if x3.flags.c_contiguous else None
+    row_starts = np.arange(0, min(n, _CHUNK) * c, c, dtype=np.intp)  # flat index of each row's class 0
+
+    def picked(a_sl: slice, b_sl: slice, t: NDArray[np.intp]) -> tuple[FloatArray, None]:
+        a0, a1, _ = a_sl.indices(n)
+        b0, b1, _ = b_sl.indices(s)
+        if flat is None:
+            block = x3[a_sl, :, b_sl]
+            x_t = np.take_along_axis(block, t.reshape(a1 - a0, 1, b1 - b0), axis=1).reshape(-1)
+        elif s == 1:  # (N, C): a gather at row * C + target
+            index = row_starts[: a1 - a0] + t
+            index += a0 * c
+            x_t = np.take(flat, index, mode="clip")  # validated: every index is in range
+        else:
+            start = np.arange(a0 * c * s, a1 * c * s, c * s)[:, None] + np.arange(b0, b1)
+            x_t = np.take(flat, start.reshape(-1) + t * s, mode="clip")
+        return np.negative(x_t, out=x_t), None
+
+    return _class_index_loss(batch, picked, 1)
+
+
+def _cross_entropy_indices(batch: v.ClassIndexBatch, eps: float) -> FloatArray:
+    x3, w = batch.x3, batch.weight
+    work = v.work_dtype(x3.dtype)
+    n_classes = x3.shape[1]
+    w_sum = n_classes if w is None else np.sum(w)
+
+    def per_block(a_sl: slice, b_sl: slice, t: NDArray[np.intp]) -> tuple[FloatArray, FloatArray | None]:
+        loss, lse_shift, d = _target_nll_block(_class_major(x3[a_sl, :, b_sl], work), t)
+        if eps == 0:
+            return loss, None
+        # sum_c -w_c log p_c = sum_c w_c (lse - m) - sum_c w_c (z_c - m): two terms >= 0
+        sum_wd = d.sum(axis=0) if w is None else w @ d
+        return loss, w_sum * lse_shift - sum_wd
+
+    return _class_index_loss(batch, per_block, n_classes, eps)
+
+
+def _cross_entropy_probabilities(batch: v.ProbabilityBatch, eps: float) -> FloatArray:
+    x3, q3, w = batch.x3, batch.q3, batch.weight
+    n, n_classes, s = x3.shape
+    work = v.work_dtype(batch.dtype)
+    total = _Total(batch.reduction, (n, s), batch.dtype)
+    for a_sl, b_sl in _blocks(n, n_classes, s):
+        _, d, lse_shift = _log_sum_exp_shifted(_class_major(x3[a_sl, :, b_sl], work))
+        q = _class_major(q3[a_sl, :, b_sl], work)
+        if eps > 0:
+            q *= 1 - eps
+            q += eps / n_classes
+        if w is not None:
+            q_zero = q == 0
+            q *= w[:, None]
+        # -sum_c w_c q_c log p_c = (lse - m) sum_c w_c q_c + sum_c w_c q_c (m - z_c): no cancellation
+        with np.errstate(invalid="ignore"):  # 0 * -inf where a class has probability 0; set to 0 below
+            terms = q * d
+            loss = lse_shift * q.sum(axis=0) - terms.sum(axis=0)
+            if not np.isfinite(loss).all():  # a class with probability 0 counts 0, even at logit -inf
+                terms[(q == 0) if w is None else q_zero] = 0
+                loss = lse_shift * q.sum(axis=0) - terms.sum(axis=0)
+        total.add(loss, (a_sl, b_sl), float(loss.size))
+    return total.result(batch.out_shape)
+
+
+def _binary_loss(batch: v.BinaryBatch, elementwise: Callable[..., FloatArray]) -> FloatArray:
+    """Apply ``elementwise(x, y, weight, pos_weight)`` to blocks of the broadcast operands, then reduce."""
+    x, y, w, r = batch.x, batch.y, batch.weight, batch.pos_weight
+    ops = [x, y] + [a for a in (w, r) if a is not None]
+    total = _Total(batch.reduction, (1, x.size), x.dtype)
+    if batch.reduction == "none":
+        ops.append(total.out.reshape(x.shape))
+    flags = [["readonly"]] * (len(ops) - (batch.reduction == "none")) + [["writeonly"]] * (batch.reduction == "none")
+    work = v.work_dtype(x.dtype)
+    dtypes = [work] * (len(ops) - (batch.reduction == "none")) + [x.dtype] * (batch.reduction == "none")
+    with np.nditer(
+        ops, flags=["external_loop", "buffered", "zerosize_ok"], op_flags=flags,
+        op_dtypes=dtypes, casting="unsafe", buffersize=_CHUNK, order="C",
+    ) as blocks:
+        for chunk in blocks:
+            xs, ys = chunk[0], chunk[1]
+            ws = chunk[2] if w is not None else None
+            rs = chunk[2 + (w is not None)] if r is not None else None
+            loss = elementwise(xs, ys, ws, rs)
+            if batch.reduction == "none":
+                chunk[-1][...] = loss
+            else:
+                total.total += float(np.sum(loss, dtype=np.float64))
+    total.count = float(x.size)
+    return total.result(x.shape)
+
+
+def _bce_elements(p: FloatArray, y: FloatArray, w: FloatArray | None, _: None) -> FloatArray:
+    with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 just below
+        log_p = np.log(p)
+        log_1mp = np.log1p(-p)
+    np.maximum(log_p, -100, out=log_p)
+    np.maximum(log_1mp, -100, out=log_1mp)
+    log_p *= y  # 0 * (-100) = 0: a certain, right prediction costs nothing
+    log_1mp *= 1 - y
+    log_p += log_1mp
+    np.negative(log_p, out=log_p)
+    if w is not None:
+        log_p *= w
+    return log_p
+
+
+def _bce_with_logits_elements(x: FloatArray, y: FloatArray, w: FloatArray | None, r: FloatArray | None) -> FloatArray:
+    # softplus(+-x) = max(+-x, 0) + log1p(exp(-|x|)): no overflow, no cancellation
+    tail = np.abs(x)
+    np.negative(tail, out=tail)
+    np.exp(tail, out=tail)
+    np.log1p(tail, out=tail)
+    neg_term = np.maximum(x, 0)  # softplus(x), the loss of label 0
+    pos_term = np.maximum(-x, 0)  # softplus(-x), the loss of label 1
+    neg_term += tail
+    pos_term += tail
+    pos = y if r is None else r * y
+    with np.errstate(invalid="ignore"):  # 0 * inf at an infinite logit; redone below
+        loss = (1 - y) * neg_term
+        loss += pos * pos_term
+    if not np.isfinite(loss).all():  # a term whose factor is 0 counts 0, even at an infinite logit
+        bad = ~np.isfinite(loss)
+        neg, pos_b = 1 - y[bad], pos[bad]
+        with np.errstate(invalid="ignore"):
+            loss[bad] = np.where(neg == 0, 0, neg * neg_term[bad]) + np.where(pos_b == 0, 0, pos_b * pos_term[bad])
+    if w is not None:
+        loss *= w
+    return loss
 
 
 # ---------------------------------------------------------------------------
 # losses over class indices
 # ---------------------------------------------------------------------------
 
-
 def nll_loss(
     input: ArrayLike,
     target: ArrayLike,
-    *,
     weight: ArrayLike | None = None,
+    *,
     ignore_index: int = -100,
     reduction: Reduction = "mean",
 ) -> FloatArray:
@@ -429,7 +676,11 @@ def nll_loss(
     target : array_like of int
         Class indices in ``[0, C)``, or `ignore_index`.
     weight : array_like of float, shape (C,), optional
-        A weight :math:`w_c` per class; default all ones.
+        A weight :math:`w_c` per class; default all ones. The third
+        positional argument, as in PyTorch; the options after it are
+        keyword-only. An array must have `input`'s dtype (PyTorch raises
+        otherwise, and so does this, with a ``TypeError``); a list is read
+        in `input`'s dtype.
     ignore_index : int, default -100
         Targets equal to this contribute 0 and are left out of the mean's
         denominator. It may be a valid class index.
@@ -473,36 +724,17 @@ def nll_loss(
     array(0.35667494)
     """
     x = v.as_float_array(input, "input", what="log-probabilities")
-    reduction = v.check_reduction(reduction)
-    ignore_index = v.check_ignore_index(ignore_index)
-    t2, ignored, w, out_shape = _class_index_setup(x, target, weight, ignore_index)
-    x3 = _as_ncs(x)
-    picked = np.take_along_axis(x3, t2[:, None, :], axis=1)[:, 0, :]
-    if ignored is not None:
-        picked = np.where(ignored, 0, picked)  # before weighting: an ignored -inf must not give 0 * inf
-    wt = _target_weights(t2, ignored, w)
-    loss = -picked if wt is None else -(wt * picked)
-    denominator = None if wt is None else np.sum(wt, dtype=np.float64)
-    return _reduce(loss.reshape(out_shape), reduction, x.dtype, denominator)
-
-
-def _target_weights(
-    t2: NDArray[np.intp], ignored: NDArray[np.bool_] | None, w: NDArray[np.float64] | None
-) -> NDArray[np.float64] | None:
-    """Weight of each element's target (0 where ignored), or None if all weights are 1."""
-    if w is None and ignored is None:
-        return None
-    wt = np.ones(t2.shape) if w is None else w[t2]
-    if ignored is not None:
-        wt = np.where(ignored, 0.0, wt)
-    return wt
+    batch = v.validate_class_indices(
+        x, target, weight, v.check_ignore_index(ignore_index), v.check_reduction(reduction)
+    )
+    return _nll_loss(batch)
 
 
 def cross_entropy(
     input: ArrayLike,
     target: ArrayLike,
-    *,
     weight: ArrayLike | None = None,
+    *,
     ignore_index: int = -100,
     reduction: Reduction = "mean",
     label_smoothing: float = 0.0,
@@ -521,7 +753,13 @@ def cross_entropy(
         Integer class indices (shape of `input` without its class axis), or
         float class probabilities (same shape as `input`).
     weight : array_like of float, shape (C,), optional
-        A weight :math:`w_c` per class; default all ones.
+        A weight :math:`w_c` per class; default all ones. The third
+        positional argument, as in PyTorch; the options after it are
+        keyword-only. With class indices an array must have `input`'s dtype
+        (PyTorch raises otherwise, and so does this, with a ``TypeError``;
+        a list is read in `input`'s dtype); with class probabilities any
+        float dtype is accepted and the result takes the promoted dtype of
+        `input`, `target` and `weight`, as in PyTorch.
     ignore_index : int, default -100
         Class-index targets equal to this contribute 0 and are left out of the
         mean's denominator. Must be negative (unused) for probability targets,
@@ -575,7 +813,7 @@ def cross_entropy(
     term, :math:`e^0 = 1`, is added inside ``log1p`` instead of to the sum,
     so a loss of :math:`10^{-18}` (true class ahead by about 41) comes out
     right where PyTorch, which computes ``(x_y - m) - log(sum)``, returns 0.
-    Where the other terms sum to less than :math:`2^{-10}` (a dominant true
+    Where the other terms sum to less than :math:`2^{-5}` (a dominant true
     class), the exact rounding error of each :math:`x_c - m` (Knuth's
     TwoSum) is folded into its exponential, which makes the result accurate
     to a few ulp (checked against mpmath) for every finite input. No (N, C)
@@ -618,84 +856,28 @@ def cross_entropy(
     eps = v.check_label_smoothing(label_smoothing)
     t_arr = np.asarray(target)
     if x.ndim >= 1 and t_arr.shape == x.shape:
-        if t_arr.dtype.kind == "f":
-            return _cross_entropy_probs(x, t_arr, weight, ignore_index, reduction, eps)
-        raise TypeError(
-            f"target has input's shape {x.shape}, so it is read as class probabilities, "
-            f"which must be floating point, but it has dtype {t_arr.dtype}; for class "
-            f"indices give target shape {x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()}, "
-            f"for probabilities convert it with target.astype(input.dtype)"
-        )
-    t2, ignored, w, out_shape = _class_index_setup(x, t_arr, weight, ignore_index)
-    x3 = _as_ncs(x)
-    n_classes = x3.shape[1]
-    nll = _target_nll(x3, t2)
-    if ignored is not None:
-        nll = np.where(ignored, 0, nll)  # before weighting: an ignored inf must not give 0 * inf
-    wt = _target_weights(t2, ignored, w)
-    loss: FloatArray = nll if wt is None else wt * nll
-    if eps > 0:
-        logp = _log_softmax(x3, axis=1)
-        if w is None:
-            smooth = -np.sum(logp, axis=1, dtype=np.float64)
-        else:
-            smooth = -np.sum(logp * w[None, :, None], axis=1, dtype=np.float64)
-        if ignored is not None:
-            smooth = np.where(ignored, 0.0, smooth)
-        loss = (1 - eps) * loss + (eps / n_classes) * smooth
-    denominator = None if wt is None else np.sum(wt, dtype=np.float64)
-    return _reduce(np.reshape(loss, out_shape), reduction, x.dtype, denominator)
-
-
-def _cross_entropy_probs(
-    x: FloatArray,
-    q: FloatArray,
-    weight: ArrayLike | None,
-    ignore_index: int,
-    reduction: str,
-    eps: float,
-) -> FloatArray:
-    """cross_entropy with class-probability targets q of input's shape."""
-    if ignore_index >= 0:
-        raise ValueError(
-            f"ignore_index={ignore_index} cannot be used with class-probability targets "
-            f"(target has input's shape {x.shape} and dtype {q.dtype}); give class "
-            f"indices instead, or leave ignore_index at its default -100"
-        )
-    n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
-    v.some_classes(n_classes, x.shape)
-    w = v.class_weight(weight, n_classes)
-    x3 = _as_ncs(x)
-    q3 = q.reshape(x3.shape).astype(np.float64)
-    if eps > 0:
-        q3 = (1 - eps) * q3 + eps / n_classes
-    logp = _log_softmax(x3, axis=1)
-    logp = np.where(q3 == 0, 0, logp)  # a class with probability 0 counts 0, even at logit -inf
-    terms = q3 * logp
-    if w is not None:
-        terms = terms * w[None, :, None]
-    loss = -np.sum(terms, axis=1)
-    out_shape = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
-    return _reduce(loss.reshape(out_shape), reduction, x.dtype)
+        if t_arr.dtype.kind != "f":
+            raise TypeError(
+                f"target has input's shape {x.shape}, so it is read as class probabilities, "
+                f"which must be floating point, but it has dtype {t_arr.dtype}; for class "
+                f"indices give target shape {x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()}, "
+                f"for probabilities convert it with target.astype(input.dtype)"
+            )
+        batch_q = v.validate_probability_target(x, t_arr, weight, ignore_index, reduction)
+        return _cross_entropy_probabilities(batch_q, eps)
+    batch = v.validate_class_indices(x, t_arr, weight, ignore_index, reduction)
+    return _cross_entropy_indices(batch, eps)
 
 
 # ---------------------------------------------------------------------------
 # binary losses
 # ---------------------------------------------------------------------------
 
-
-def _binary_target(target: ArrayLike, x: FloatArray) -> FloatArray:
-    """Binary target as a float array of input's shape (integer 0/1 labels are converted)."""
-    y = v.as_float_or_numeric(target, "target")
-    v.same_shape(x, y, "input", "target")
-    return y
-
-
 def binary_cross_entropy(
     input: ArrayLike,
     target: ArrayLike,
-    *,
     weight: ArrayLike | None = None,
+    *,
     reduction: Reduction = "mean",
 ) -> FloatArray:
     r"""Binary cross-entropy of probabilities, as ``torch.nn.functional.binary_cross_entropy``.
@@ -708,7 +890,9 @@ def binary_cross_entropy(
         Targets :math:`y` in [0, 1] (hard 0/1 labels or soft targets), same
         shape as `input`. Integer or boolean labels are accepted.
     weight : array_like of float, optional
-        Rescales each element's loss; must broadcast to `input`'s shape.
+        Rescales each element's loss; must broadcast to `input`'s shape. The
+        third positional argument, as in PyTorch (the options after it are
+        keyword-only); any dtype, cast to `input`'s, as PyTorch does.
     reduction : {"mean", "sum", "none"}, default "mean"
 
     Returns
@@ -754,27 +938,15 @@ def binary_cross_entropy(
     array([100.,  -0.])
     """
     x = v.as_float_array(input, "input", what="probabilities")
-    reduction = v.check_reduction(reduction)
-    y = _binary_target(target, x)
-    v.check_probabilities(
-        x, "input", hint="; if these are logits, use binary_cross_entropy_with_logits"
-    )
-    v.check_probabilities(y, "target")
-    w = v.broadcast_weight(weight, x.shape, "weight")
-    with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 just below
-        log_p = np.maximum(np.log(x), -100)
-        log_1mp = np.maximum(np.log1p(-x), -100)
-    loss = -(y * log_p + (1 - y) * log_1mp)
-    if w is not None:
-        loss = w * loss
-    return _reduce(loss, reduction, x.dtype)
+    batch = v.validate_binary(x, target, weight, None, v.check_reduction(reduction), probabilities=True)
+    return _binary_loss(batch, _bce_elements)
 
 
 def binary_cross_entropy_with_logits(
     input: ArrayLike,
     target: ArrayLike,
-    *,
     weight: ArrayLike | None = None,
+    *,
     reduction: Reduction = "mean",
     pos_weight: ArrayLike | None = None,
 ) -> FloatArray:
@@ -788,7 +960,9 @@ def binary_cross_entropy_with_logits(
         Targets :math:`y`, same shape as `input`, usually in [0, 1]. Integer or
         boolean labels are accepted.
     weight : array_like of float, optional
-        Rescales each element's loss; must broadcast to `input`'s shape.
+        Rescales each element's loss; must broadcast to `input`'s shape. The
+        third positional argument, as in PyTorch (the options after it are
+        keyword-only); any dtype, cast to `input`'s, as PyTorch does.
     reduction : {"mean", "sum", "none"}, default "mean"
     pos_weight : array_like of float, optional
         Weight :math:`r` of the positive term; must broadcast to `input`'s
@@ -848,51 +1022,55 @@ def binary_cross_entropy_with_logits(
     array([4.24835426e-18])
     """
     x = v.as_float_array(input, "input")
-    reduction = v.check_reduction(reduction)
-    y = _binary_target(target, x)
-    w = v.broadcast_weight(weight, x.shape, "weight")
-    r = v.broadcast_weight(pos_weight, x.shape, "pos_weight")
-    pos = y if r is None else r * y
-    neg = 1 - y
-    with np.errstate(invalid="ignore"):  # 0 * inf, replaced by 0 just below
-        loss = np.where(pos == 0, 0, pos * _softplus(-x)) + np.where(neg == 0, 0, neg * _softplus(x))
-    if w is not None:
-        loss = w * loss
-    return _reduce(loss, reduction, x.dtype)
+    batch = v.validate_binary(
+        x, target, weight, pos_weight, v.check_reduction(reduction), probabilities=False
+    )
+    return _binary_loss(batch, _bce_with_logits_elements)
 
 
 # ---------------------------------------------------------------------------
 # scikit-learn's log_loss
 # ---------------------------------------------------------------------------
 
-
 def log_loss(
     y_true: ArrayLike,
-    y_pred: ArrayLike,
+    y_proba: ArrayLike | None = None,
     *,
     normalize: bool = True,
     sample_weight: ArrayLike | None = None,
+    labels: ArrayLike | None = None,
+    y_pred: Any = "deprecated",
 ) -> FloatArray:
-    r"""Log-loss of predicted probabilities, as ``sklearn.metrics.log_loss``.
+    r"""Log-loss of predicted probabilities, as ``sklearn.metrics.log_loss`` (scikit-learn 1.9).
 
     Parameters
     ----------
-    y_true : array_like, shape (N,)
-        True labels, of any sortable type (ints, strings, ...). The classes
-        are ``np.unique(y_true)``, in sorted order; there must be at least two.
-    y_pred : array_like of float, shape (N,) or (N, C)
-        Predicted probabilities: of the larger class (shape (N,), binary
-        case), or one column per class in the sorted order of the classes.
-        Values must lie in [0, 1].
+    y_true : array_like, shape (N,) or (N, K)
+        True labels, of any sortable type (ints, strings, ...), or a (N, K)
+        label-indicator matrix of 0/1 (column k marks class k). The classes
+        are ``np.unique(labels)`` if `labels` is given, else
+        ``np.unique(y_true)``, in sorted order; there must be at least two.
+    y_proba : array_like of float, shape (N,) or (N, K)
+        Predicted probabilities: of the larger class (shape (N,) or (N, 1),
+        binary case), or one column per class in the sorted order of the
+        classes. Values must lie in [0, 1]; integers are read as float64.
     normalize : bool, default True
         Return the (weighted) mean loss per sample; otherwise the sum.
     sample_weight : array_like of float, shape (N,), optional
-        A weight per sample.
+        A weight per sample; at least one must be non-zero.
+    labels : array_like, optional
+        All the classes, when `y_true` may lack some (a batch where one
+        class is missing). Give them sorted: the columns of `y_proba` follow
+        the sorted order, and unsorted `labels` give a warning, as in
+        scikit-learn.
+    y_pred : array_like of float, deprecated
+        The former name of `y_proba`, accepted with a ``FutureWarning``, as
+        scikit-learn 1.9 does (it removes it in 1.11). Giving both is an error.
 
     Returns
     -------
     ndarray
-        A 0-d array in the dtype of `y_pred` (float64 for integer input);
+        A 0-d array in the dtype of `y_proba` (float64 for integer input);
         scikit-learn returns a Python float of the same value.
 
     Notes
@@ -905,14 +1083,19 @@ def log_loss(
               \text{mean} = \frac{\sum_n s_n \ell_n}{\sum_n s_n}, \qquad
               \text{sum} = \sum_n s_n \ell_n,
 
-    with sample weights :math:`s_n` (all 1 by default). Like scikit-learn,
-    this warns if the rows of a (N, C) `y_pred` do not sum to 1, and does not
-    renormalise them.
+    with sample weights :math:`s_n` (all 1 by default). For a
+    label-indicator `y_true`, :math:`\ell_n` sums :math:`-\log p_{n,k}` over
+    the classes the row marks. The logs are taken and summed in float64.
+    Like scikit-learn, this warns if the rows of `y_proba` do not sum to 1
+    (``"The y_prob values do not sum to one"``), and does not renormalise
+    them; every other check, warning and error message is scikit-learn's,
+    in its order, and scikit-learn's own ``log_loss`` tests pass against
+    this function (``tests/test_sklearn_log_loss_suite.py``).
 
     Shape
     -----
-    - y_true: (N,)
-    - y_pred: (N,) or (N, C)
+    - y_true: (N,) or (N, K)
+    - y_proba: (N,) or (N, K)
     - sample_weight: (N,)
     - output: ()
 
@@ -924,59 +1107,50 @@ def log_loss(
     array(0.30809307)
     >>> lu.log_loss(["spam", "ham", "ham", "spam"], [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]])
     array(0.21616187)
+
+    A batch in which only class 2 occurs needs `labels` to know the columns:
+
+    >>> lu.log_loss([2, 2], [[0.1, 0.9], [0.4, 0.6]], labels=[1, 2])
+    array(0.30809307)
     """
-    labels = np.asarray(y_true)
-    p = v.as_float_or_numeric(y_pred, "y_pred")
-    if labels.ndim != 1:
-        raise ValueError(
-            f"y_true must be a 1-D array of labels, shape (N,), but has shape {labels.shape}"
-        )
-    if p.ndim not in (1, 2) or p.shape[0] != labels.shape[0]:
-        raise ValueError(
-            f"y_pred must have shape ({labels.shape[0]},) or ({labels.shape[0]}, C) to "
-            f"match y_true's {labels.shape[0]} labels, but has shape {p.shape}"
-        )
-    v.check_probabilities(p, "y_pred")
-    classes, idx = np.unique(labels, return_inverse=True)
-    if classes.size < 2:
-        raise ValueError(
-            f"y_true must contain at least two different labels, but contains only "
-            f"{classes.tolist()}; log_loss cannot tell which column of y_pred is which"
-        )
-    if p.ndim == 1:
-        p = np.stack([1 - p, p], axis=1)
-    if p.shape[1] != classes.size:
-        raise ValueError(
-            f"y_pred has {p.shape[1]} columns (shape {p.shape}) but y_true contains "
-            f"{classes.size} classes {classes.tolist()}; give one column per class, in "
-            f"sorted order"
-        )
-    row_sums = np.sum(p, axis=1, dtype=np.float64)
-    if not np.allclose(row_sums, 1, rtol=np.sqrt(np.finfo(p.dtype).eps), atol=1e-8):
+    if not (isinstance(y_pred, str) and y_pred == "deprecated"):
+        if y_proba is not None:
+            raise ValueError(
+                "Cannot use both `y_pred` and `y_proba`. `y_pred` is deprecated, use `y_proba` "
+                "instead."
+            )
         warnings.warn(
-            "The y_pred values do not sum to one. Make sure to pass probabilities.",
-            UserWarning,
+            "`y_pred` was renamed to `y_proba` in version 1.9 and will be removed in 1.11. "
+            "Use `y_proba` instead.",
+            FutureWarning,
             stacklevel=2,
         )
+        y_proba = y_pred
+    if y_proba is None:
+        raise TypeError("log_loss() missing the predicted probabilities, y_proba")
+    batch = v.validate_log_loss(y_true, y_proba, normalize, sample_weight, labels)
+    return _log_loss(batch)
+
+
+def _log_loss(batch: v.LogLossBatch) -> FloatArray:
+    """Minus the mean (or sum) log of each sample's clipped probability of its true class."""
+    p = batch.proba
     eps = np.finfo(p.dtype).eps
-    p_true = np.clip(np.take_along_axis(p, idx.reshape(-1, 1), axis=1)[:, 0], eps, 1 - eps)
-    loss = -np.log(p_true.astype(np.float64))
-    if sample_weight is None:
-        total = np.sum(loss)
-        denom = float(loss.size)
-    else:
-        s = v.as_float_or_numeric(sample_weight, "sample_weight").astype(np.float64)
-        if s.shape != labels.shape:
-            raise ValueError(
-                f"sample_weight must have shape {labels.shape}, one weight per sample, but "
-                f"has shape {s.shape}"
-            )
-        total = np.sum(s * loss)
-        denom = np.sum(s)
-        if normalize and denom == 0:
-            raise ValueError(
-                "sample_weight sums to 0, so the weighted mean log-loss is undefined; "
-                "give some sample a positive weight, or use normalize=False for the sum"
-            )
-    value = total / denom if normalize else total
-    return np.asarray(value, dtype=p.dtype)
+    if batch.indicator is None:
+        p_true = np.take_along_axis(p, batch.true_column[:, None], axis=1)[:, 0]
+        loss = -np.log(np.clip(p_true, eps, 1 - eps).astype(np.float64))
+    else:  # a label-indicator y_true: minus the sum over the classes it marks
+        with np.errstate(invalid="ignore"):
+            loss = -np.sum(batch.indicator * np.log(np.clip(p, eps, 1 - eps).astype(np.float64)), axis=1)
+    s = batch.sample_weight
+    total = np.sum(loss) if s is None else np.dot(s, loss)
+    if not batch.normalize:
+        return np.asarray(total, dtype=p.dtype)
+    denominator = loss.size if s is None else np.sum(s)
+    if denominator == 0:
+        raise v.SampleWeightsSumToZero(
+            "Weights sum to zero, can't be normalized: sample_weight sums to 0, so the "
+            "weighted mean log-loss is undefined; give some sample a positive weight, or use "
+            "normalize=False for the sum"
+        )
+    return np.asarray(total / denominator, dtype=p.dtype)

@@ -189,11 +189,6 @@ def test_log_likelihood_nan_probability():
         lu.log_likelihood([0, 1], [0.4, np.nan])
 
 
-def test_log_loss_probability_outside_0_1():
-    with pytest.raises(ValueError, match=esc("y_pred must hold probabilities in [0, 1], but has value -0.1 at position (1, 0)")):
-        lu.log_loss([0, 1], [[0.5, 0.5], [-0.1, 1.1]])
-
-
 # --- options ---------------------------------------------------------------------------
 
 
@@ -281,34 +276,45 @@ def test_likelihood_integer_probabilities():
         lu.likelihood([0, 1], np.array([0, 1]))
 
 
-# --- log_loss --------------------------------------------------------------------------
+# --- log_loss: the same errors as scikit-learn, message for message ------------------
+
+LOG_LOSS_BAD_INPUTS = {
+    "probability above one": (([0, 1], [0.2, 1.5]), {}),
+    "negative probability": (([0, 1], [[0.5, 0.5], [-0.1, 1.1]]), {}),
+    "nan probability": (([0, 1], [0.2, np.nan]), {}),
+    "infinite probability": (([0, 1], [0.2, np.inf]), {}),
+    "probabilities with three axes": (([0, 1], np.full((2, 2, 1), 0.5)), {}),
+    "no samples": (([], []), {}),
+    "a single class in y_true": (([1, 1], [0.3, 0.6]), {}),
+    "a single class in labels": (([1, 1], [0.3, 0.6]), {"labels": [1]}),
+    "more columns than classes": (([0, 1], [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]), {}),
+    "more classes than columns": (([0, 1, 2], [0.2, 0.5, 0.3]), {}),
+    "labels and columns disagree": (([1, 2], [[0.2, 0.8]] * 2), {"labels": [1, 2, 3]}),
+    "y_true outside labels": ((["a", "b", "c"], [[0.9, 0.1, 0.0], [0.1, 0.9, 0.0], [0.1, 0.1, 0.8]]), {"labels": ["a", "c", "d"]}),
+    "lengths differ": (([0, 1, 1], [0.3, 0.6]), {}),
+    "sample_weight of another length": (([0, 1], [0.3, 0.6]), {"sample_weight": [1.0, 1.0, 1.0]}),
+    "sample_weight all zero": (([0, 1], [0.3, 0.6]), {"sample_weight": [0.0, 0.0]}),
+    "nan sample_weight": (([0, 1], [0.3, 0.6]), {"sample_weight": [1.0, np.nan]}),
+    "y_pred and y_proba both given": (([0, 1],), {"y_pred": [0.3, 0.6], "y_proba": [0.3, 0.6]}),
+}
 
 
-def test_log_loss_with_a_single_class_in_y_true():
-    with pytest.raises(ValueError, match="y_true must contain at least two different labels, but contains only \\[1\\]"):
-        lu.log_loss([1, 1], [0.3, 0.6])
+@pytest.mark.parametrize("args, kwargs", LOG_LOSS_BAD_INPUTS.values(), ids=LOG_LOSS_BAD_INPUTS.keys())
+def test_log_loss_raises_what_sklearn_raises(args, kwargs):
+    from sklearn.metrics import log_loss as sk_log_loss
+
+    with pytest.raises(ValueError) as sk_error:
+        sk_log_loss(*args, **kwargs)
+    with pytest.raises(ValueError, match=esc(str(sk_error.value))):
+        lu.log_loss(*args, **kwargs)
 
 
-def test_log_loss_column_count_mismatch():
-    with pytest.raises(ValueError, match=esc("y_pred has 3 columns (shape (2, 3)) but y_true contains 2 classes [0, 1]")):
-        lu.log_loss([0, 1], [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])
+def test_log_loss_weights_summing_to_zero_raise_like_sklearn_and_name_the_fix():
+    from sklearn.metrics import log_loss as sk_log_loss
 
-
-def test_log_loss_length_mismatch():
-    with pytest.raises(ValueError, match=esc("y_pred must have shape (3,) or (3, C) to match y_true's 3 labels, but has shape (2,)")):
-        lu.log_loss([0, 1, 1], [0.3, 0.6])
-
-
-def test_log_loss_sample_weight_of_wrong_shape():
-    with pytest.raises(ValueError, match=esc("sample_weight must have shape (2,), one weight per sample, but has shape (3,)")):
-        lu.log_loss([0, 1], [0.3, 0.6], sample_weight=[1.0, 1.0, 1.0])
-
-
-def test_log_loss_sample_weights_summing_to_zero():
-    with pytest.raises(ValueError, match="sample_weight sums to 0"):
-        lu.log_loss([0, 1], [0.3, 0.6], sample_weight=[0.0, 0.0])
-
-
-def test_log_loss_two_dimensional_y_true():
-    with pytest.raises(ValueError, match=esc("y_true must be a 1-D array of labels, shape (N,), but has shape (2, 2)")):
-        lu.log_loss([[0, 1], [1, 0]], [0.3, 0.6])
+    args, weights = ([0, 1], [0.3, 0.6]), [1.0, -1.0]
+    with pytest.raises(ZeroDivisionError, match="Weights sum to zero"):
+        sk_log_loss(*args, sample_weight=weights)
+    with pytest.raises(ZeroDivisionError, match="Weights sum to zero") as info:
+        lu.log_loss(*args, sample_weight=weights)
+    assert isinstance(info.value, ValueError) and "normalize=False" in str(info.value)

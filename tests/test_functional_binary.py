@@ -10,16 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lossutils as lu
+from torch_oracle import to_torch as t
+from torch_oracle import torch_kwargs
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
 SETTINGS = settings(max_examples=80, deadline=None)
 DTYPES = [np.float32, np.float64]
 TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-12, atol=1e-14)}
-
-
-def t(a):
-    return torch.as_tensor(np.asarray(a))
 
 
 @st.composite
@@ -52,7 +50,7 @@ def kw(**kwargs):
 
 
 def tkw(**kwargs):
-    return {k: t(v) for k, v in kwargs.items() if v is not None}
+    return torch_kwargs(kwargs)
 
 
 @SETTINGS

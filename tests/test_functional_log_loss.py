@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -77,3 +79,52 @@ def test_rows_that_do_not_sum_to_one_warn_like_sklearn_and_are_not_renormalised(
 def test_result_is_a_0d_array():
     out = lu.log_loss([0, 1], [0.3, 0.6])
     assert isinstance(out, np.ndarray) and out.shape == ()
+
+
+def test_labels_give_the_columns_of_classes_missing_from_y_true_like_sklearn():
+    y, p, labels = [1, 2, 2], [[0.7, 0.1, 0.2], [0.2, 0.7, 0.1], [0.1, 0.7, 0.2]], [1, 2, 3]
+    np.testing.assert_allclose(lu.log_loss(y, p, labels=labels), sk_log_loss(y, p, labels=labels), rtol=1e-14)
+
+
+def test_labels_let_a_single_class_batch_be_scored_like_sklearn():
+    y, p = [2, 2], [0.9, 0.6]
+    np.testing.assert_allclose(lu.log_loss(y, p, labels=[1, 2]), sk_log_loss(y, p, labels=[1, 2]), rtol=1e-14)
+    np.testing.assert_allclose(lu.log_loss(y, p, labels=[1, 2]), -np.mean(np.log(p)), rtol=1e-14)
+
+
+def test_unsorted_labels_warn_like_sklearn():
+    args = (["eggs", "spam", "ham"], [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    with pytest.warns(UserWarning) as sk_warnings:
+        sk_log_loss(*args, labels=["spam", "eggs", "ham"])
+    with pytest.warns(UserWarning, match=re.escape(str(sk_warnings[0].message))):
+        lu.log_loss(*args, labels=["spam", "eggs", "ham"])
+
+
+def test_y_pred_is_a_deprecated_alias_of_y_proba_like_sklearn():
+    y, p = [0, 1, 1], [0.2, 0.7, 0.6]
+    with pytest.warns(FutureWarning, match="`y_pred` was renamed to `y_proba` in version 1.9"):
+        ours = lu.log_loss(y, y_pred=p)
+    np.testing.assert_allclose(ours, sk_log_loss(y, y_proba=p), rtol=1e-14)
+
+
+def test_y_proba_by_keyword_matches_sklearn():
+    y, p = [0, 1, 1], [0.2, 0.7, 0.6]
+    np.testing.assert_allclose(lu.log_loss(y_true=y, y_proba=p), sk_log_loss(y_true=y, y_proba=p), rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "y_true, proba",
+    [
+        (np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8]]),
+        (np.array([[1, 1, 0], [0, 1, 0]]), [[0.5, 0.4, 0.1], [0.2, 0.7, 0.1]]),
+        (np.array([[0], [1], [1]]), [0.2, 0.7, 0.6]),
+    ],
+    ids=["one-hot", "multilabel indicator", "column vector"],
+)
+def test_two_dimensional_y_true_is_read_like_sklearn(y_true, proba):
+    np.testing.assert_allclose(lu.log_loss(y_true, proba), sk_log_loss(y_true, proba), rtol=1e-14)
+
+
+def test_integer_predictions_are_read_as_float64_and_clipped_like_sklearn():
+    y, p = [0, 1, 0], [0, 1, 0]
+    np.testing.assert_allclose(lu.log_loss(y, p), sk_log_loss(y, p), rtol=1e-12)
