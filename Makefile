@@ -11,6 +11,7 @@ PY_SOURCES := lossutils tests benchmarks chapters/_ext tools
 # JupyterLab is only for `make lab`; it is installed on first use, pinned here,
 # so that `make book` and `make test` stay lean.
 JUPYTERLAB := jupyterlab==4.6.6
+AXE_CORE   := axe-core@4.14.1
 LAB_STAMP  := $(VENV)/.lab-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
@@ -24,6 +25,10 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# axe-core, the accessibility engine the browser tests inject into each page (from npm)
+	if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV) $(AXE_CORE); \
+	else echo "npm not found: the accessibility tests will skip (CI fails them)"; fi
 	touch $(STAMP)
 
 # The HTML book in _build/html and its Chinese edition in _build/zh/html (the same
@@ -111,11 +116,10 @@ $(LAB_STAMP): $(STAMP)
 	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' > $(LAB_SETTINGS)
 	touch $(LAB_STAMP)
 
-# Every benchmark in benchmarks/ (each prints its own table).
+# Time and memory of every loss path against PyTorch; prints the table and writes it,
+# with the date, versions and machine, to benchmarks/RESULTS.md (run it on an idle machine).
 bench: $(STAMP)
-	@for script in benchmarks/bench_*.py; do \
-		echo "== $$script"; $(BIN)/python $$script || exit $$?; \
-	done
+	$(BIN)/python benchmarks/bench_losses.py --write benchmarks/RESULTS.md
 
 clean:
 	rm -rf $(BUILD_DIR) $(NOTEBOOKS)

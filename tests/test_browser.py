@@ -1,9 +1,12 @@
 """Every page in a real browser, opened from disk as a reader with no network would.
 
 Playwright drives Debian's Chromium (/usr/bin/chromium, headless, background
-networking off) over ``file://`` URLs of the session build. Each page is visited
-once; the tests below then check one behaviour each on what the visit recorded.
-A full-page screenshot of each page is saved under ``<build>/screenshots/``.
+networking off) over ``file://`` URLs of the session build, both editions (English
+in ``html/``, Chinese in ``zh/html/``). Each page is visited once; the tests below
+then check one behaviour each on what the visit recorded, including axe-core's
+accessibility audit (WCAG 2 A and AA rules; axe-core comes from npm, installed by
+``make setup`` into ``.venv/node_modules``). A full-page screenshot of each page
+is saved under ``<build>/screenshots/`` (``zh__`` in front for the Chinese ones).
 
 Without Chromium (or Playwright) these tests skip and say why -- except when the
 environment variable CI is set, where a missing browser is a failure.
@@ -21,6 +24,12 @@ import pytest
 from bookutils import toc_docnames
 
 PAGES = toc_docnames()
+EDITIONS = {"en": "html", "zh": "zh/html"}  # edition -> its folder in the build
+EDITION_PAGES = [(edition, docname) for edition in EDITIONS for docname in PAGES]
+AXE = Path(__file__).resolve().parent.parent / ".venv" / "node_modules" / "axe-core" / "axe.min.js"
+# the accessibility rules institutions ask for, and the impacts that fail a page
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING = ("serious", "critical")
 CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -65,6 +74,7 @@ class Visit:
     console_errors: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
     math: dict = field(default_factory=dict)
+    axe: list = field(default_factory=list)
     screenshot: Path | None = None
 
 
@@ -106,6 +116,13 @@ MATH = r"""() => {
 }"""
 
 
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
+
+
 def visit_page(
     browser, html_dir: Path, relpath: str, query: str = "", screenshot: Path | None = None
 ) -> Visit:
@@ -123,6 +140,9 @@ def visit_page(
         page.wait_for_load_state("networkidle")
         visit.images = page.evaluate(IMAGES)
         visit.math = page.evaluate(MATH)
+        if AXE.is_file():
+            page.add_script_tag(path=str(AXE))
+            visit.axe = page.evaluate(AXE_RUN, AXE_TAGS)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
@@ -138,15 +158,18 @@ def html_dir(book_build) -> Path:
 
 
 @pytest.fixture(scope="module")
-def visits(browser, html_dir, book_build):
-    """Visit each page at most once, on demand: docname -> Visit."""
-    cache: dict[str, Visit] = {}
+def visits(browser, book_build):
+    """Visit each page of each edition at most once, on demand: (edition, docname) -> Visit."""
+    cache: dict[tuple[str, str], Visit] = {}
 
-    def get(docname: str) -> Visit:
-        if docname not in cache:
-            shot = book_build / "screenshots" / f"{docname.replace('/', '__')}.png"
-            cache[docname] = visit_page(browser, html_dir, f"{docname}.html", screenshot=shot)
-        return cache[docname]
+    def get(edition: str, docname: str) -> Visit:
+        if (edition, docname) not in cache:
+            prefix = "" if edition == "en" else f"{edition}__"
+            shot = book_build / "screenshots" / f"{prefix}{docname.replace('/', '__')}.png"
+            cache[edition, docname] = visit_page(
+                browser, book_build / EDITIONS[edition], f"{docname}.html", screenshot=shot
+            )
+        return cache[edition, docname]
 
     return get
 
@@ -160,60 +183,60 @@ def outside(visit: Visit, html_dir: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_page_has_no_failed_request(visits, docname):
-    assert visits(docname).failed == []
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_page_has_no_failed_request(visits, edition, docname):
+    assert visits(edition, docname).failed == []
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_page_requests_nothing_outside_the_build_folder(visits, html_dir, docname):
-    assert outside(visits(docname), html_dir) == []
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_page_requests_nothing_outside_its_edition_folder(visits, book_build, edition, docname):
+    assert outside(visits(edition, docname), book_build / EDITIONS[edition]) == []
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_page_logs_no_console_error(visits, docname):
-    assert visits(docname).console_errors == []
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_page_logs_no_console_error(visits, edition, docname):
+    assert visits(edition, docname).console_errors == []
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_every_image_is_decoded(visits, docname):
-    broken = [img["src"] for img in visits(docname).images if img["width"] == 0]
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_every_image_is_decoded(visits, edition, docname):
+    broken = [img["src"] for img in visits(edition, docname).images if img["width"] == 0]
     assert broken == []
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_mathjax_runs_where_there_is_maths(visits, docname):
-    math = visits(docname).math
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_mathjax_runs_where_there_is_maths(visits, edition, docname):
+    math = visits(edition, docname).math
     if math["math_elements"]:
         assert math["mathjax"], "the page has maths but MathJax did not start"
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_every_formula_is_typeset(visits, docname):
-    math = visits(docname).math
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_every_formula_is_typeset(visits, edition, docname):
+    math = visits(edition, docname).math
     assert math["untypeset"] == []
     assert math["rendered"] >= math["math_elements"]
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_no_raw_tex_is_left_in_the_text(visits, docname):
-    assert visits(docname).math["raw_tex"] == []
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_no_raw_tex_is_left_in_the_text(visits, edition, docname):
+    assert visits(edition, docname).math["raw_tex"] == []
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_mathjax_reports_no_tex_error(visits, docname):
-    assert visits(docname).math["errors"] == 0
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_mathjax_reports_no_tex_error(visits, edition, docname):
+    assert visits(edition, docname).math["errors"] == 0
 
 
 def test_the_book_has_typeset_maths(visits):
-    assert sum(visits(d).math["rendered"] for d in PAGES) > 0, (
+    assert sum(visits("en", d).math["rendered"] for d in PAGES) > 0, (
         "no page of the book shows typeset maths"
     )
 
 
-@pytest.mark.parametrize("docname", PAGES)
-def test_full_page_screenshot_is_saved(visits, docname):
-    shot = visits(docname).screenshot
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_full_page_screenshot_is_saved(visits, edition, docname):
+    shot = visits(edition, docname).screenshot
     assert shot is not None and shot.is_file() and shot.stat().st_size > 0
 
 
@@ -246,6 +269,31 @@ def test_search_page_makes_no_failed_or_outside_request(search_visit, html_dir):
     assert search_visit.failed == []
     assert outside(search_visit, html_dir) == []
     assert search_visit.console_errors == []
+
+
+@pytest.mark.parametrize("edition, docname", EDITION_PAGES)
+def test_page_has_no_serious_accessibility_violation(visits, edition, docname):
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is missing at {AXE} (make setup installs it with npm)")
+        pytest.skip("axe-core is not installed (make setup installs it with npm)")
+    bad = [v for v in visits(edition, docname).axe if v["impact"] in AXE_FAILING]
+    assert bad == []
+
+
+def test_chinese_search_finds_cross_entropy(browser, book_build):
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        search = book_build / EDITIONS["zh"] / "search.html"
+        page.goto(search.as_uri() + "?q=交叉熵", wait_until="load")
+        results = page.locator("#search-results ul.search li")
+        expect(results.first).to_be_visible(timeout=20_000)
+        assert results.count() >= 3
+    finally:
+        context.close()
 
 
 def test_index_page_redirects_to_the_first_page(browser, html_dir):
