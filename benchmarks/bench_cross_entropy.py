@@ -115,7 +115,9 @@ print((status_kib("VmHWM") - before) * 1024)
 def rss_growth_bytes(which: str) -> int:
     """Growth of the peak resident set size over one call, in a fresh process."""
     code = _RSS_PROBE.format(n=N, c=C)
-    out = subprocess.run([sys.executable, "-c", code, which], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, which], capture_output=True, text=True, check=True
+    )
     return int(out.stdout.strip().splitlines()[-1])
 
 

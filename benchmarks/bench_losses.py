@@ -128,33 +128,62 @@ def make_cases(n: int, c: int, n_binary: int) -> list[Case]:
     cases = []
     for red in ("mean", "none"):
         cases += [
-            Case(f"cross_entropy, class indices ({red})",
-                 lambda r=red: lu.cross_entropy(logits, target, reduction=r),
-                 lambda r=red: F.cross_entropy(logits_t, target_t, reduction=r), logits.nbytes),
-            Case(f"cross_entropy, label_smoothing=0.1 ({red})",
-                 lambda r=red: lu.cross_entropy(logits, target, reduction=r, label_smoothing=0.1),
-                 lambda r=red: F.cross_entropy(logits_t, target_t, reduction=r, label_smoothing=0.1),
-                 logits.nbytes),
-            Case(f"cross_entropy, probability targets ({red})",
-                 lambda r=red: lu.cross_entropy(logits, q, reduction=r),
-                 lambda r=red: F.cross_entropy(logits_t, q_t, reduction=r), logits.nbytes),
-            Case(f"nll_loss ({red})",
-                 lambda r=red: lu.nll_loss(logp, target, reduction=r),
-                 lambda r=red: F.nll_loss(logp_t, target_t, reduction=r), logp.nbytes),
-            Case(f"binary_cross_entropy_with_logits, {n_binary:,} elements ({red})",
-                 lambda r=red: lu.binary_cross_entropy_with_logits(xb, yb, reduction=r),
-                 lambda r=red: F.binary_cross_entropy_with_logits(xb_t, yb_t, reduction=r), xb.nbytes),
-            Case(f"binary_cross_entropy, {n_binary:,} elements ({red})",
-                 lambda r=red: lu.binary_cross_entropy(pb, yb, reduction=r),
-                 lambda r=red: F.binary_cross_entropy(pb_t, yb_t, reduction=r), pb.nbytes),
+            Case(
+                f"cross_entropy, class indices ({red})",
+                lambda r=red: lu.cross_entropy(logits, target, reduction=r),
+                lambda r=red: F.cross_entropy(logits_t, target_t, reduction=r),
+                logits.nbytes,
+            ),
+            Case(
+                f"cross_entropy, label_smoothing=0.1 ({red})",
+                lambda r=red: lu.cross_entropy(logits, target, reduction=r, label_smoothing=0.1),
+                lambda r=red: F.cross_entropy(logits_t, target_t, reduction=r, label_smoothing=0.1),
+                logits.nbytes,
+            ),
+            Case(
+                f"cross_entropy, probability targets ({red})",
+                lambda r=red: lu.cross_entropy(logits, q, reduction=r),
+                lambda r=red: F.cross_entropy(logits_t, q_t, reduction=r),
+                logits.nbytes,
+            ),
+            Case(
+                f"nll_loss ({red})",
+                lambda r=red: lu.nll_loss(logp, target, reduction=r),
+                lambda r=red: F.nll_loss(logp_t, target_t, reduction=r),
+                logp.nbytes,
+            ),
+            Case(
+                f"binary_cross_entropy_with_logits, {n_binary:,} elements ({red})",
+                lambda r=red: lu.binary_cross_entropy_with_logits(xb, yb, reduction=r),
+                lambda r=red: F.binary_cross_entropy_with_logits(xb_t, yb_t, reduction=r),
+                xb.nbytes,
+            ),
+            Case(
+                f"binary_cross_entropy, {n_binary:,} elements ({red})",
+                lambda r=red: lu.binary_cross_entropy(pb, yb, reduction=r),
+                lambda r=red: F.binary_cross_entropy(pb_t, yb_t, reduction=r),
+                pb.nbytes,
+            ),
         ]
     cases += [
-        Case("log_softmax (output included)", lambda: lu.log_softmax(logits, axis=1),
-             lambda: F.log_softmax(logits_t, dim=1), logits.nbytes),
-        Case("softmax (output included)", lambda: lu.softmax(logits, axis=1),
-             lambda: F.softmax(logits_t, dim=1), logits.nbytes),
-        Case("logsumexp over classes", lambda: lu.logsumexp(logits, axis=1),
-             lambda: torch.logsumexp(logits_t, dim=1), logits.nbytes),
+        Case(
+            "log_softmax (output included)",
+            lambda: lu.log_softmax(logits, axis=1),
+            lambda: F.log_softmax(logits_t, dim=1),
+            logits.nbytes,
+        ),
+        Case(
+            "softmax (output included)",
+            lambda: lu.softmax(logits, axis=1),
+            lambda: F.softmax(logits_t, dim=1),
+            logits.nbytes,
+        ),
+        Case(
+            "logsumexp over classes",
+            lambda: lu.logsumexp(logits, axis=1),
+            lambda: torch.logsumexp(logits_t, dim=1),
+            logits.nbytes,
+        ),
     ]
     return cases
 
@@ -169,8 +198,14 @@ def run(n: int, c: int, n_binary: int) -> list[dict]:
         t_ours, t_theirs = best_times(case.ours, case.theirs)
         m_ours = numpy_peak_bytes(case.ours)
         m_theirs = torch_peak_bytes(case.theirs)
-        row = dict(name=case.name, t_ours=t_ours, t_theirs=t_theirs,
-                   m_ours=m_ours, m_theirs=m_theirs, input_bytes=case.input_bytes)
+        row = dict(
+            name=case.name,
+            t_ours=t_ours,
+            t_theirs=t_theirs,
+            m_ours=m_ours,
+            m_theirs=m_theirs,
+            input_bytes=case.input_bytes,
+        )
         rows.append(row)
         print(format_row(row), flush=True)
     return rows
@@ -196,7 +231,9 @@ def machine() -> str:
     model = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+            model = next(
+                line.split(":", 1)[1].strip() for line in f if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
     return f"{model}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"

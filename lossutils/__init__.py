@@ -14,6 +14,7 @@ Only NumPy is imported here. The plotting helpers live in
     from lossutils import plotting as lp
 """
 
+from .checks import Finding, LossInputWarning, diagnose
 from .functional import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -27,7 +28,6 @@ from .functional import (
     softmax,
 )
 from .likelihood import likelihood, log_likelihood
-from .checks import Finding, LossInputWarning, diagnose
 
 __all__ = [
     "Finding",

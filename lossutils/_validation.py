@@ -105,9 +105,7 @@ def as_class_indices(target: ArrayLike, name: str = "target") -> NDArray[np.inte
 
 def check_reduction(reduction: Any) -> str:
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-        raise ValueError(
-            f"reduction must be one of 'none', 'mean' or 'sum', but got {reduction!r}"
-        )
+        raise ValueError(f"reduction must be one of 'none', 'mean' or 'sum', but got {reduction!r}")
     return reduction
 
 
@@ -129,7 +127,9 @@ def check_label_smoothing(label_smoothing: Any) -> float:
 
 
 def check_ignore_index(ignore_index: Any) -> int:
-    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(ignore_index, (int, np.integer)):
+    if isinstance(ignore_index, (bool, np.bool_)) or not isinstance(
+        ignore_index, (int, np.integer)
+    ):
         raise TypeError(
             f"ignore_index must be an integer, but got "
             f"{type(ignore_index).__name__} {ignore_index!r}"
@@ -232,13 +232,14 @@ def class_weight(
     w = as_float_or_numeric(weight, "weight")
     if w.shape != (n_classes,):
         raise ValueError(
-            f"weight must have one entry per class, shape ({n_classes},), but got shape "
-            f"{w.shape}"
+            f"weight must have one entry per class, shape ({n_classes},), but got shape {w.shape}"
         )
     return w.astype(np.float64, copy=False)
 
 
-def broadcast_weight(weight: ArrayLike | None, shape: tuple[int, ...], name: str) -> NDArray[np.floating] | None:
+def broadcast_weight(
+    weight: ArrayLike | None, shape: tuple[int, ...], name: str
+) -> NDArray[np.floating] | None:
     """``weight`` as an array that broadcasts to ``shape`` without enlarging it, or None."""
     if weight is None:
         return None
@@ -255,8 +256,7 @@ def broadcast_weight(weight: ArrayLike | None, shape: tuple[int, ...], name: str
                 f"so shape ({shape[-1]},) is the usual choice"
             )
         raise ValueError(
-            f"{name} has shape {w.shape}, which does not broadcast to input's shape "
-            f"{shape}{hint}"
+            f"{name} has shape {w.shape}, which does not broadcast to input's shape {shape}{hint}"
         )
     return w
 
@@ -350,8 +350,14 @@ def validate_class_indices(
     w = class_weight(weight, n_classes, x.dtype)
     x3 = as_ncs(x)
     return ClassIndexBatch(
-        x3, t.reshape(x3.shape[0], x3.shape[2]), w, ignore_index, has_ignored,
-        reduction, t.shape, x.dtype,
+        x3,
+        t.reshape(x3.shape[0], x3.shape[2]),
+        w,
+        ignore_index,
+        has_ignored,
+        reduction,
+        t.shape,
+        x.dtype,
     )
 
 
@@ -371,7 +377,9 @@ def validate_probability_target(
     n_classes = some_classes(x.shape)
     w_in = None if weight is None else as_float_or_numeric(weight, "weight")
     w = class_weight(w_in, n_classes)
-    dtypes = [x.dtype, q.dtype] + ([w_in.dtype] if w_in is not None and w_in.dtype.kind == "f" else [])
+    dtypes = [x.dtype, q.dtype] + (
+        [w_in.dtype] if w_in is not None and w_in.dtype.kind == "f" else []
+    )
     out_shape = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
     return ProbabilityBatch(as_ncs(x), as_ncs(q), w, reduction, out_shape, np.result_type(*dtypes))
 
@@ -459,9 +467,7 @@ def validate_log_loss(
         [] if sample_weight is None else [_num_samples(sample_weight)]
     )
     if len(set(lengths)) > 1:
-        raise ValueError(
-            f"Found input variables with inconsistent numbers of samples: {lengths}"
-        )
+        raise ValueError(f"Found input variables with inconsistent numbers of samples: {lengths}")
     s = None
     if sample_weight is not None:
         s = np.asarray(sample_weight, dtype=np.float64)
@@ -479,8 +485,10 @@ def validate_log_loss(
         classes = np.arange(y.shape[1])
     else:
         if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
-            raise ValueError(f"Unknown label type: continuous (y_true holds {y[:5].tolist()}...); "
-                             f"log_loss needs class labels")
+            raise ValueError(
+                f"Unknown label type: continuous (y_true holds {y[:5].tolist()}...); "
+                f"log_loss needs class labels"
+            )
         if labels is not None:
             lab = np.asarray(labels)
             classes = np.unique(lab)
@@ -506,7 +514,9 @@ def validate_log_loss(
                     f"y_true contains only one label ({classes[0]}). Please provide the list "
                     f"of all expected class labels explicitly through the labels argument."
                 )
-            raise ValueError(f"The labels array needs to contain at least two labels, got {classes}.")
+            raise ValueError(
+                f"The labels array needs to contain at least two labels, got {classes}."
+            )
 
     if p.ndim == 1:
         p = p[:, None]

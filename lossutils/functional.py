@@ -122,7 +122,9 @@ def log_sigmoid(x: ArrayLike) -> FloatArray:
     return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
 
-def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> FloatArray:
+def logsumexp(
+    x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
+) -> FloatArray:
     r"""Logarithm of the sum of exponentials, :math:`\log \sum_i e^{x_i}`, over `axis`.
 
     Parameters
@@ -169,14 +171,16 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims:
     if x.ndim == 0:
         axes: tuple[int, ...] = ()
         if axis is not None:  # a 0-d array is one element along axis 0 (or -1), as in PyTorch
-            for a in (axis if isinstance(axis, tuple) else (axis,)):
+            for a in axis if isinstance(axis, tuple) else (axis,):
                 v.check_axis(a, 0)
         x3 = x.reshape(1, 1, 1)
     else:
         if axis is None:
             axes = tuple(range(x.ndim))
         else:
-            axes = tuple(v.check_axis(a, x.ndim) for a in (axis if isinstance(axis, tuple) else (axis,)))
+            axes = tuple(
+                v.check_axis(a, x.ndim) for a in (axis if isinstance(axis, tuple) else (axis,))
+            )
             if len(set(axes)) != len(axes):
                 raise ValueError(f"axis {axis} repeats an axis of x (shape {x.shape})")
         if len(axes) == 1:
@@ -192,7 +196,9 @@ def logsumexp(x: ArrayLike, axis: int | tuple[int, ...] | None = None, keepdims:
         for a_sl, b_sl in _blocks(a_len, n_terms, b_len):
             m, _, lse_shift = _log_sum_exp_shifted(_class_major(x3[a_sl, :, b_sl], work))
             # a slice whose maximum is infinite gives that maximum
-            out2[a_sl, b_sl] = np.where(np.isfinite(m), m + lse_shift, m).reshape(out2[a_sl, b_sl].shape)
+            out2[a_sl, b_sl] = np.where(np.isfinite(m), m + lse_shift, m).reshape(
+                out2[a_sl, b_sl].shape
+            )
     kept_shape = tuple(x.shape[d] for d in range(x.ndim) if d not in axes)
     if keepdims:
         return out2.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
@@ -305,7 +311,9 @@ def _log_sum_exp_shifted(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatAr
     return m, d, np.log1p(s_other)
 
 
-def _target_nll_block(z: FloatArray, t: NDArray[np.intp]) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _target_nll_block(
+    z: FloatArray, t: NDArray[np.intp]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     r"""For a class-major block ``z`` (C, R) and targets ``t`` (R,): -log_softmax at the target.
 
     With :math:`m = \max_c z_c` and :math:`M = m - z_t \ge 0`,
@@ -318,7 +326,9 @@ def _target_nll_block(z: FloatArray, t: NDArray[np.intp]) -> tuple[FloatArray, F
     flat = t * n_rows + np.arange(n_rows)
     m = z.max(axis=0)
     z_t = np.take(z, flat)
-    with np.errstate(invalid="ignore"):  # inf - inf: a +inf or all -inf row gives NaN, as in PyTorch
+    with np.errstate(
+        invalid="ignore"
+    ):  # inf - inf: a +inf or all -inf row gives NaN, as in PyTorch
         d = z - m
         e = np.exp(d)
         np.put(e, flat, 0)  # the target's own term, e^{z_t - m}, goes in through expm1(-M)
@@ -523,7 +533,9 @@ def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
     x3 = batch.x3
     n, c, s = x3.shape
     flat = x3.reshape(-1) if x3.flags.c_contiguous else None
-    row_starts = np.arange(0, min(n, _CHUNK) * c, c, dtype=np.intp)  # flat index of each row's class 0
+    row_starts = np.arange(
+        0, min(n, _CHUNK) * c, c, dtype=np.intp
+    )  # flat index of each row's class 0
 
     def picked(a_sl: slice, b_sl: slice, t: NDArray[np.intp]) -> tuple[FloatArray, None]:
         a0, a1, _ = a_sl.indices(n)
@@ -549,7 +561,9 @@ def _cross_entropy_indices(batch: v.ClassIndexBatch, eps: float) -> FloatArray:
     n_classes = x3.shape[1]
     w_sum = n_classes if w is None else np.sum(w)
 
-    def per_block(a_sl: slice, b_sl: slice, t: NDArray[np.intp]) -> tuple[FloatArray, FloatArray | None]:
+    def per_block(
+        a_sl: slice, b_sl: slice, t: NDArray[np.intp]
+    ) -> tuple[FloatArray, FloatArray | None]:
         loss, lse_shift, d = _target_nll_block(_class_major(x3[a_sl, :, b_sl], work), t)
         if eps == 0:
             return loss, None
@@ -575,10 +589,14 @@ def _cross_entropy_probabilities(batch: v.ProbabilityBatch, eps: float) -> Float
             q_zero = q == 0
             q *= w[:, None]
         # -sum_c w_c q_c log p_c = (lse - m) sum_c w_c q_c + sum_c w_c q_c (m - z_c): no cancellation
-        with np.errstate(invalid="ignore"):  # 0 * -inf where a class has probability 0; set to 0 below
+        with np.errstate(
+            invalid="ignore"
+        ):  # 0 * -inf where a class has probability 0; set to 0 below
             terms = q * d
             loss = lse_shift * q.sum(axis=0) - terms.sum(axis=0)
-            if not np.isfinite(loss).all():  # a class with probability 0 counts 0, even at logit -inf
+            if not np.isfinite(
+                loss
+            ).all():  # a class with probability 0 counts 0, even at logit -inf
                 terms[(q == 0) if w is None else q_zero] = 0
                 loss = lse_shift * q.sum(axis=0) - terms.sum(axis=0)
         total.add(loss, (a_sl, b_sl), float(loss.size))
@@ -592,12 +610,21 @@ def _binary_loss(batch: v.BinaryBatch, elementwise: Callable[..., FloatArray]) -
     total = _Total(batch.reduction, (1, x.size), x.dtype)
     if batch.reduction == "none":
         ops.append(total.out.reshape(x.shape))
-    flags = [["readonly"]] * (len(ops) - (batch.reduction == "none")) + [["writeonly"]] * (batch.reduction == "none")
+    flags = [["readonly"]] * (len(ops) - (batch.reduction == "none")) + [["writeonly"]] * (
+        batch.reduction == "none"
+    )
     work = v.work_dtype(x.dtype)
-    dtypes = [work] * (len(ops) - (batch.reduction == "none")) + [x.dtype] * (batch.reduction == "none")
+    dtypes = [work] * (len(ops) - (batch.reduction == "none")) + [x.dtype] * (
+        batch.reduction == "none"
+    )
     with np.nditer(
-        ops, flags=["external_loop", "buffered", "zerosize_ok"], op_flags=flags,
-        op_dtypes=dtypes, casting="unsafe", buffersize=_CHUNK, order="C",
+        ops,
+        flags=["external_loop", "buffered", "zerosize_ok"],
+        op_flags=flags,
+        op_dtypes=dtypes,
+        casting="unsafe",
+        buffersize=_CHUNK,
+        order="C",
     ) as blocks:
         for chunk in blocks:
             xs, ys = chunk[0], chunk[1]
@@ -627,7 +654,9 @@ def _bce_elements(p: FloatArray, y: FloatArray, w: FloatArray | None, _: None) -
     return log_p
 
 
-def _bce_with_logits_elements(x: FloatArray, y: FloatArray, w: FloatArray | None, r: FloatArray | None) -> FloatArray:
+def _bce_with_logits_elements(
+    x: FloatArray, y: FloatArray, w: FloatArray | None, r: FloatArray | None
+) -> FloatArray:
     # softplus(+-x) = max(+-x, 0) + log1p(exp(-|x|)): no overflow, no cancellation
     tail = np.abs(x)
     np.negative(tail, out=tail)
@@ -645,7 +674,9 @@ def _bce_with_logits_elements(x: FloatArray, y: FloatArray, w: FloatArray | None
         bad = ~np.isfinite(loss)
         neg, pos_b = 1 - y[bad], pos[bad]
         with np.errstate(invalid="ignore"):
-            loss[bad] = np.where(neg == 0, 0, neg * neg_term[bad]) + np.where(pos_b == 0, 0, pos_b * pos_term[bad])
+            loss[bad] = np.where(neg == 0, 0, neg * neg_term[bad]) + np.where(
+                pos_b == 0, 0, pos_b * pos_term[bad]
+            )
     if w is not None:
         loss *= w
     return loss
@@ -654,6 +685,7 @@ def _bce_with_logits_elements(x: FloatArray, y: FloatArray, w: FloatArray | None
 # ---------------------------------------------------------------------------
 # losses over class indices
 # ---------------------------------------------------------------------------
+
 
 def nll_loss(
     input: ArrayLike,
@@ -873,6 +905,7 @@ def cross_entropy(
 # binary losses
 # ---------------------------------------------------------------------------
 
+
 def binary_cross_entropy(
     input: ArrayLike,
     target: ArrayLike,
@@ -938,7 +971,9 @@ def binary_cross_entropy(
     array([100.,  -0.])
     """
     x = v.as_float_array(input, "input", what="probabilities")
-    batch = v.validate_binary(x, target, weight, None, v.check_reduction(reduction), probabilities=True)
+    batch = v.validate_binary(
+        x, target, weight, None, v.check_reduction(reduction), probabilities=True
+    )
     return _binary_loss(batch, _bce_elements)
 
 
@@ -1031,6 +1066,7 @@ def binary_cross_entropy_with_logits(
 # ---------------------------------------------------------------------------
 # scikit-learn's log_loss
 # ---------------------------------------------------------------------------
+
 
 def log_loss(
     y_true: ArrayLike,
@@ -1141,7 +1177,9 @@ def _log_loss(batch: v.LogLossBatch) -> FloatArray:
         loss = -np.log(np.clip(p_true, eps, 1 - eps).astype(np.float64))
     else:  # a label-indicator y_true: minus the sum over the classes it marks
         with np.errstate(invalid="ignore"):
-            loss = -np.sum(batch.indicator * np.log(np.clip(p, eps, 1 - eps).astype(np.float64)), axis=1)
+            loss = -np.sum(
+                batch.indicator * np.log(np.clip(p, eps, 1 - eps).astype(np.float64)), axis=1
+            )
     s = batch.sample_weight
     total = np.sum(loss) if s is None else np.dot(s, loss)
     if not batch.normalize:

@@ -16,7 +16,9 @@ from . import _validation as v
 __all__ = ["likelihood", "log_likelihood"]
 
 
-def _true_label_probs(target: ArrayLike, prob: ArrayLike) -> tuple[NDArray[np.floating], NDArray[np.bool_] | None]:
+def _true_label_probs(
+    target: ArrayLike, prob: ArrayLike
+) -> tuple[NDArray[np.floating], NDArray[np.bool_] | None]:
     """Probabilities given to the true labels, and for the binary case the mask of label 0.
 
     Binary (``prob`` of shape (N,)): returns ``prob`` itself and the mask of

@@ -22,8 +22,8 @@ forms of colour blindness.
 
 from __future__ import annotations
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
 __all__ = ["COLORS", "FIGSIZE", "new_ax", "plot_loss_curves"]
 
@@ -67,8 +67,16 @@ def new_ax(ax=None, figsize=FIGSIZE):
     return ax
 
 
-def plot_loss_curves(curves, *, colors=None, linestyles=None, hlines=None, ax=None,
-                     xlabel="epoch", ylabel="mean loss (nats)"):
+def plot_loss_curves(
+    curves,
+    *,
+    colors=None,
+    linestyles=None,
+    hlines=None,
+    ax=None,
+    xlabel="epoch",
+    ylabel="mean loss (nats)",
+):
     """Plot several loss curves against the epoch (or step), with optional reference lines.
 
     Parameters
@@ -110,8 +118,13 @@ def plot_loss_curves(curves, *, colors=None, linestyles=None, hlines=None, ax=No
         if values.ndim != 1:
             raise ValueError(f"curve {label!r} must be one-dimensional, got shape {values.shape}")
         color = colors.get(label, "mark")
-        ax.plot(np.arange(values.size), values, color=COLORS.get(color, color),
-                linestyle=linestyles.get(label, "-"), label=label)
+        ax.plot(
+            np.arange(values.size),
+            values,
+            color=COLORS.get(color, color),
+            linestyle=linestyles.get(label, "-"),
+            label=label,
+        )
     for label, y in hlines.items():
         ax.axhline(float(y), color=COLORS["limit"], linestyle=":", linewidth=1.5, label=label)
     ax.set_ylim(bottom=0)

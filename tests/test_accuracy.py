@@ -28,7 +28,11 @@ MAX_ULP = 4
 def ulp_error(value, exact, dtype=np.float64) -> float:
     """|value - exact| in units of the last place of ``exact`` in ``dtype``."""
     exact_f = dtype(exact)
-    spacing = float(np.spacing(np.abs(exact_f))) if exact_f != 0 else float(np.finfo(dtype).smallest_subnormal)
+    spacing = (
+        float(np.spacing(np.abs(exact_f)))
+        if exact_f != 0
+        else float(np.finfo(dtype).smallest_subnormal)
+    )
     return float(abs(mp.mpf(float(value)) - exact) / spacing)
 
 
@@ -83,14 +87,16 @@ def test_pytorch_rounds_a_cross_entropy_of_1e_minus_18_to_zero():
     # the claim made in cross_entropy's docstring
     x = np.array([[41.0, 0.0]])
     assert F.cross_entropy(t(x), torch.tensor([0])).item() == 0.0
-    np.testing.assert_allclose(lu.cross_entropy(x, np.array([0])), float(exact_nll(x[0], 0)), rtol=1e-15)
+    np.testing.assert_allclose(
+        lu.cross_entropy(x, np.array([0])), float(exact_nll(x[0], 0)), rtol=1e-15
+    )
 
 
 def test_logits_of_magnitude_1e4_that_differ_by_1e_minus_9_keep_their_digits():
     x = np.array([1e4, 1e4 + 1e-9, 1e4 - 2e-9, 1e4 + 3e-9])
-    for t in range(4):
-        out = lu.cross_entropy(x[None], np.array([t]), reduction="none")[0]
-        assert ulp_error(out, exact_nll(x, t)) <= MAX_ULP
+    for target in range(4):
+        out = lu.cross_entropy(x[None], np.array([target]), reduction="none")[0]
+        assert ulp_error(out, exact_nll(x, target)) <= MAX_ULP
 
 
 def test_subtracting_the_target_logit_after_the_log_sum_exp_loses_digits_at_magnitude_1e4():
@@ -148,7 +154,9 @@ def test_bce_with_logits_is_within_a_few_ulp(x, y, pos_weight):
     out = lu.binary_cross_entropy_with_logits(
         np.array([x]), np.array([y]), pos_weight=np.array([pos_weight]), reduction="none"
     )[0]
-    exact = mp.mpf(pos_weight) * mp.mpf(y) * exact_softplus(-x) + (1 - mp.mpf(y)) * exact_softplus(x)
+    exact = mp.mpf(pos_weight) * mp.mpf(y) * exact_softplus(-x) + (1 - mp.mpf(y)) * exact_softplus(
+        x
+    )
     assert ulp_error(out, exact) <= MAX_ULP + 2
 
 
@@ -159,7 +167,12 @@ def test_bce_with_logits_at_logit_40_for_the_true_label(x, y):
 
 
 def test_pytorch_bce_with_logits_returns_zero_at_logit_minus_40_with_label_0():
-    assert F.binary_cross_entropy_with_logits(torch.tensor([-40.0], dtype=torch.float64), torch.tensor([0.0], dtype=torch.float64)).item() == 0.0
+    assert (
+        F.binary_cross_entropy_with_logits(
+            torch.tensor([-40.0], dtype=torch.float64), torch.tensor([0.0], dtype=torch.float64)
+        ).item()
+        == 0.0
+    )
 
 
 @SETTINGS

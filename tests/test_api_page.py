@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bookutils import toc_docnames
-
 import lossutils
+from bookutils import toc_docnames
 from lossutils import plotting
 
 DOC = "chapters/api"
@@ -28,7 +27,9 @@ def anchors(html):
 @pytest.mark.parametrize("name", lossutils.__all__)
 def test_every_public_name_of_lossutils_has_an_entry(anchors, name):
     where = {f"lossutils.{name}", f"{getattr(lossutils, name).__module__}.{name}"}
-    assert where & anchors, f"lossutils.{name} is not documented on the API page (looked for {sorted(where)})"
+    assert where & anchors, (
+        f"lossutils.{name} is not documented on the API page (looked for {sorted(where)})"
+    )
 
 
 @pytest.mark.parametrize("name", plotting.__all__)
@@ -65,9 +66,16 @@ def test_api_page_fits_a_phone_screen(book_build):
         pytest.skip("no Chromium at /usr/bin/chromium")
     page_url = (Path(book_build) / "html" / f"{DOC}.html").resolve().as_uri()
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=str(chromium),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             page = browser.new_page(viewport={"width": 420, "height": 900})
             page.goto(page_url)

@@ -11,8 +11,9 @@ import math
 import mpmath as mp
 import pytest
 import torch
-from bookutils import figure_image
 from sklearn.metrics import log_loss
+
+from bookutils import figure_image
 
 DOC = "chapters/01-likelihood"
 mp.mp.dps = 50

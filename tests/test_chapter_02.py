@@ -15,9 +15,10 @@ from fractions import Fraction
 import mpmath as mp
 import numpy as np
 import pytest
-from bookutils import figure_image
 from scipy.stats import entropy, gmean
 from sklearn.metrics import log_loss
+
+from bookutils import figure_image
 
 DOC = "chapters/02-product-to-sum"
 mp.mp.dps = 50
@@ -146,7 +147,7 @@ def test_example_mean_nll_is_sklearn_log_loss(g):
 
 
 def test_geometric_mean_is_fourth_root_of_likelihood(g):
-    assert g["ch2_geomean"] == pytest.approx(0.2916 ** 0.25, rel=1e-14)
+    assert g["ch2_geomean"] == pytest.approx(0.2916**0.25, rel=1e-14)
     assert g["ch2_log2"] == pytest.approx(math.log(2))
 
 
@@ -195,10 +196,13 @@ def test_exercise_overflow_count(g):
     assert g["ch2_ex_count"] == pytest.approx(expected, rel=1e-12)
 
 
-@pytest.mark.parametrize("name, words", [
-    ("fig-ch2-product09", ["0.9", "exact", "flat", "subnormal"]),
-    ("fig-ch2-product03", ["0.3", "exact", "zero", "dotted"]),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("fig-ch2-product09", ["0.9", "exact", "flat", "subnormal"]),
+        ("fig-ch2-product03", ["0.3", "exact", "zero", "dotted"]),
+    ],
+)
 def test_running_product_figures_are_on_the_page_with_descriptive_alt_text(page_html, name, words):
     image = figure_image(page_html, name)
     assert image["src"].endswith(".png")
@@ -228,5 +232,8 @@ def test_figure_03_marks_where_each_product_becomes_zero(g, name):
 
 
 def test_going_deeper_aside_is_a_collapsed_dropdown(page_html):
-    assert re.search(r'<div class="[^"]*\bdropdown\b[^"]*">\s*<p class="admonition-title">'
-                     r"Going deeper: why 0\.9 gets stuck", page_html)
+    assert re.search(
+        r'<div class="[^"]*\bdropdown\b[^"]*">\s*<p class="admonition-title">'
+        r"Going deeper: why 0\.9 gets stuck",
+        page_html,
+    )

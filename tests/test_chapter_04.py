@@ -8,11 +8,13 @@ NumPy with hand-derived gradients instead of the chapter's PyTorch autograd.
 from __future__ import annotations
 
 import math
+
 import mpmath as mp
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+
 from bookutils import executed_notebook, figure_image
 
 DOC = "chapters/04-logits-stability"
@@ -36,12 +38,14 @@ def naive_loss_f32(z: float, y: float) -> float:
 
 # --- the sigmoid ---------------------------------------------------------------------
 
+
 def test_max_slope_is_one_quarter(g):
     assert g["ch4_max_slope"] == pytest.approx(0.25, abs=1e-15)
     assert g["ch4_max_factor"] == pytest.approx(0.5, abs=1e-15)
 
 
 # --- where float32 breaks --------------------------------------------------------------
+
 
 def test_float32_sigmoid_rounds_to_one_near_24_log_2(g):
     # 1 + e^{-z} rounds to 1 once e^{-z} <= 2^-24 (half the gap above 1), i.e. z >= 24 log 2
@@ -59,7 +63,7 @@ def test_naive_float32_loss_is_inf_for_label_0_and_nan_for_label_1_at_threshold(
     z = g["ch4_one32"]
     assert math.isinf(naive_loss_f32(z, 0.0))
     assert math.isnan(naive_loss_f32(z, 1.0))
-    exact = float(mp.log1p(mp.exp(z)))           # label 0: softplus(z), finite
+    exact = float(mp.log1p(mp.exp(z)))  # label 0: softplus(z), finite
     assert exact == pytest.approx(z, rel=1e-6)
 
 
@@ -96,28 +100,34 @@ def test_torch_sigmoid_saturation_in_float32_and_float64_matches_the_rounding_ar
     assert 53 * math.log(2) <= g["ch4_sat_one64"] < 53 * math.log(2) + 1 / 1024
 
 
-@pytest.mark.parametrize("key, dtype, bits, spacing", [
-    ("ch4_sat_bf16", torch.bfloat16, 9, 2.0**-5),   # bfloat16: 8 significant bits
-    ("ch4_sat_fp16", torch.float16, 12, 2.0**-7),   # float16: 11 significant bits
-])
+@pytest.mark.parametrize(
+    "key, dtype, bits, spacing",
+    [
+        ("ch4_sat_bf16", torch.bfloat16, 9, 2.0**-5),  # bfloat16: 8 significant bits
+        ("ch4_sat_fp16", torch.float16, 12, 2.0**-7),  # float16: 11 significant bits
+    ],
+)
 def test_16_bit_sigmoid_is_one_from_the_first_number_past_log_of_2_to_the_bits_minus_1(
-        g, key, dtype, bits, spacing):
+    g, key, dtype, bits, spacing
+):
     # sigma(z) rounds to 1 once 1 - sigma(z) = sigma(-z) <= 2**-bits (half the gap below 1),
     # i.e. z >= log(2**bits - 1); the glued value is the first number of the format from there
     bound = float(mp.log(2**bits - 1))
     z = g[key]
     assert bound <= z < bound + spacing
-    assert float(torch.tensor(z, dtype=dtype)) == z            # a number of the format
+    assert float(torch.tensor(z, dtype=dtype)) == z  # a number of the format
     assert float(torch.sigmoid(torch.tensor(z, dtype=dtype))) == 1.0
     assert float(torch.sigmoid(torch.tensor(z - spacing, dtype=dtype))) < 1.0
-    assert z < 0.6 * g["ch4_sat_one32"]                        # "far sooner" than float32
+    assert z < 0.6 * g["ch4_sat_one32"]  # "far sooner" than float32
 
 
 # --- what PyTorch's binary_cross_entropy_with_logits loses --------------------------------
 
+
 def bce_logits(z, y, dtype):
-    return F.binary_cross_entropy_with_logits(torch.tensor([z], dtype=dtype),
-                                              torch.tensor([y], dtype=dtype)).item()
+    return F.binary_cross_entropy_with_logits(
+        torch.tensor([z], dtype=dtype), torch.tensor([y], dtype=dtype)
+    ).item()
 
 
 def test_exact_losses_of_confident_correct_negatives_are_softplus(g):
@@ -139,14 +149,15 @@ def test_torch_float64_loss_loses_digits_at_minus_30_and_is_zero_at_minus_40(g):
     assert bce_logits(-40.0, 0.0, torch.float64) == 0.0
 
 
-@pytest.mark.parametrize("key, dtype", [("ch4_torch_zero32", torch.float32),
-                                        ("ch4_torch_zero64", torch.float64)])
+@pytest.mark.parametrize(
+    "key, dtype", [("ch4_torch_zero32", torch.float32), ("ch4_torch_zero64", torch.float64)]
+)
 def test_torch_loss_of_correct_negatives_is_zero_below_the_glued_logit(g, key, dtype):
     z = g[key]
     assert bce_logits(z, 0.0, dtype) > 0.0
     for below in (z - 1 / 1024, z - 1, z - 10):
         assert bce_logits(below, 0.0, dtype) == 0.0
-        assert mp_softplus(below) > 0                         # the true loss is not
+        assert mp_softplus(below) > 0  # the true loss is not
 
 
 def test_torch_zero_thresholds_sit_where_e_to_the_z_is_below_the_rounding_of_z(g):
@@ -169,11 +180,12 @@ def test_torch_loss_of_confident_correct_positives_is_exact():
 
 # --- the backward floor of binary_cross_entropy ---------------------------------------------
 
+
 def test_bce_loss_at_minus_30_is_exact(g):
     assert g["ch4_bwd_loss"] == pytest.approx(float(mp_softplus(30)), rel=1e-15)
 
 
-FLOOR = float(np.float32(1e-12))     # PyTorch's constant is 1e-12 stored as a float32
+FLOOR = float(np.float32(1e-12))  # PyTorch's constant is 1e-12 stored as a float32
 
 
 def test_bce_backward_floor_is_1e_minus_12_as_a_float32(g):
@@ -183,12 +195,13 @@ def test_bce_backward_floor_is_1e_minus_12_as_a_float32(g):
 def test_bce_gradient_at_minus_30_is_sigma_prime_over_the_floor(g):
     s = mp_sigmoid(-30)
     assert g["ch4_bwd_true"] == pytest.approx(float(s - 1), rel=1e-15)
-    clamped = (s - 1) * s * (1 - s) / mp.mpf(FLOOR)          # (p - y) sigma'(z) / floor
+    clamped = (s - 1) * s * (1 - s) / mp.mpf(FLOOR)  # (p - y) sigma'(z) / floor
     assert g["ch4_bwd_grad"] == pytest.approx(float(clamped), rel=1e-9)
     assert abs(g["ch4_bwd_grad"]) < 0.1
 
 
 # --- gradients ---------------------------------------------------------------------------
+
 
 def test_badly_wrong_probability_is_sigmoid_of_minus_6(g):
     assert g["ch4_bad_p"] == pytest.approx(float(mp_sigmoid(-6)), rel=1e-14)
@@ -202,6 +215,7 @@ def test_gradients_at_minus_6_match_closed_forms(g):
 
 
 # --- training: one neuron, two losses ----------------------------------------------------
+
 
 def train_numpy(loss_name, x, y, w=-6.0, b=0.0, lr=1.0, steps=300):
     """Full-batch gradient descent with hand-derived gradients; the mean log-loss per step."""
@@ -249,6 +263,7 @@ def test_final_losses_match_independent_training(g, curves):
 
 # --- exercises -----------------------------------------------------------------------------
 
+
 def test_largest_squared_error_gradient_is_8_over_27(g):
     assert g["ch4_ex_sq_max"] == pytest.approx(8 / 27, abs=1e-9)
 
@@ -262,10 +277,12 @@ def test_soft_label_minimiser_and_minimum(g):
 
 # --- figures ---------------------------------------------------------------------------------
 
+
 def test_three_figures_were_drawn(book_build):
     nb = executed_notebook(book_build, DOC)
-    pngs = [o for c in nb["cells"] for o in c.get("outputs", [])
-            if "image/png" in o.get("data", {})]
+    pngs = [
+        o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+    ]
     assert len(pngs) == 3
 
 

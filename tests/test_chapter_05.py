@@ -14,6 +14,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 import torch
+
 from bookutils import executed_notebook, figure_image
 
 DOC = "chapters/05-many-classes"
@@ -26,8 +27,7 @@ def mp_entropy(q):
 
 def mp_kl(q, p):
     """D_KL(q || p), target first."""
-    return sum(mp.mpf(float(a)) * mp.log(mp.mpf(float(a)) / mp.mpf(float(b)))
-               for a, b in zip(q, p))
+    return sum(mp.mpf(float(a)) * mp.log(mp.mpf(float(a)) / mp.mpf(float(b))) for a, b in zip(q, p))
 
 
 def mp_softmax(z):
@@ -37,11 +37,13 @@ def mp_softmax(z):
 
 # --- uniform prediction ------------------------------------------------------------------
 
+
 def test_uniform_ten_class_loss_is_log_10(g):
     assert g["ch5_log10"] == pytest.approx(float(mp.log(10)), rel=1e-15)
 
 
 # --- overflow thresholds ------------------------------------------------------------------
+
 
 def test_float32_exp_overflow_threshold(g):
     float32_max = (2 - mp.mpf(2) ** -23) * mp.mpf(2) ** 127
@@ -93,6 +95,7 @@ def test_log_of_float32_softmax_gives_inf_for_the_same_sample():
 
 # --- entropy, cross-entropy, KL -------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def qp():
     """The entropy section's target q and prediction p, drawn in the chapter's order."""
@@ -128,6 +131,7 @@ def test_reverse_kl_matches_mpmath_and_differs(g, qp):
 
 # --- maximum likelihood ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def q_hat():
     rng = np.random.default_rng(3)
@@ -154,8 +158,10 @@ def test_uniform_start_is_log_4_and_above_the_entropy(g):
 
 # --- exercises ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key, temperature", [("ch5_ex_T_small", 0.1), ("ch5_ex_T_one", 1.0),
-                                              ("ch5_ex_T_big", 100.0)])
+
+@pytest.mark.parametrize(
+    "key, temperature", [("ch5_ex_T_small", 0.1), ("ch5_ex_T_one", 1.0), ("ch5_ex_T_big", 100.0)]
+)
 def test_temperature_softmax_largest_probability(g, key, temperature):
     probs = mp_softmax([mp.mpf(v) / mp.mpf(temperature) for v in (1, 2, 3)])
     assert g[key] == pytest.approx(float(max(probs)), rel=1e-13)
@@ -197,8 +203,9 @@ FIGURES = {
 
 def test_two_figures_were_drawn(book_build):
     nb = executed_notebook(book_build, DOC)
-    pngs = [o for c in nb["cells"] for o in c.get("outputs", [])
-            if "image/png" in o.get("data", {})]
+    pngs = [
+        o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+    ]
     assert len(pngs) == 2
 
 

@@ -30,11 +30,11 @@ def draws():
     d = {}
     d["logits"] = torch.randn(6, C, dtype=torch.float64).tolist()
     d["seq_logits"] = torch.randn(10, C, dtype=torch.float64).tolist()
-    torch.randn(4, C, dtype=torch.float64)                       # the all-padding batch
-    d["soft"] = torch.randn(6, C, dtype=torch.float64).tolist()   # softmax is taken below
+    torch.randn(4, C, dtype=torch.float64)  # the all-padding batch
+    d["soft"] = torch.randn(6, C, dtype=torch.float64).tolist()  # softmax is taken below
     d["seg_logits"] = torch.randn(2, C, 3, 5, dtype=torch.float64).tolist()
     d["seg_target"] = torch.randint(0, C, (2, 3, 5)).tolist()
-    torch.randn(2, 7, C, dtype=torch.float64)                    # class-last example (raises)
+    torch.randn(2, 7, C, dtype=torch.float64)  # class-last example (raises)
     torch.randint(0, C, (2, 7))
     d["square"] = torch.randn(2, C, C, dtype=torch.float64).tolist()
     d["square_t"] = torch.randint(0, C, (2, C)).tolist()
@@ -42,11 +42,11 @@ def draws():
     d["soft_seq_q"] = torch.randn(2, 7, C, dtype=torch.float64).tolist()  # softmax taken below
     d["ml_logits"] = torch.randn(8, 3, dtype=torch.float64).tolist()
     d["ml_target"] = (torch.rand(8, 3) < torch.tensor([0.5, 0.25, 0.125])).double().tolist()
-    torch.randn(2, 3, 4, 5, dtype=torch.float64)                 # pos_weight shape examples
+    torch.randn(2, 3, 4, 5, dtype=torch.float64)  # pos_weight shape examples
     torch.rand(2, 3, 4, 5)
     torch.randn(2, 3, 4, 3, dtype=torch.float64)
     torch.rand(2, 3, 4, 3)
-    d["zb"] = torch.randn(10, dtype=torch.float64).tolist()     # exercise: pos_weight = k
+    d["zb"] = torch.randn(10, dtype=torch.float64).tolist()  # exercise: pos_weight = k
     return d
 
 
@@ -144,11 +144,12 @@ def test_segmentation_loss_averages_over_every_pixel(g, draws):
 
 
 def test_class_last_input_with_equal_sizes_takes_softmax_over_time(g, draws):
-    x, t = draws["square"], draws["square_t"]        # x[n][time][class], t[n][time]
+    x, t = draws["square"], draws["square_t"]  # x[n][time][class], t[n][time]
     right = [-log_softmax(x[n][s])[t[n][s]] for n in range(2) for s in range(C)]
     # what PyTorch reads: dim 1 (time) as classes, dim 2 (classes) as the position
-    wrong = [-log_softmax([x[n][k][s] for k in range(C)])[t[n][s]]
-             for n in range(2) for s in range(C)]
+    wrong = [
+        -log_softmax([x[n][k][s] for k in range(C)])[t[n][s]] for n in range(2) for s in range(C)
+    ]
     assert g["ch7_right"] == pytest.approx(float(mp.fsum(right) / 8), rel=1e-12)
     assert g["ch7_silent_wrong"] == pytest.approx(float(mp.fsum(wrong) / 8), rel=1e-12)
 
@@ -197,10 +198,13 @@ def test_float_target_of_input_shape_is_read_as_probabilities():
 
 
 def test_soft_targets_laid_out_batch_time_classes_are_scored_over_time(g, draws):
-    x = draws["soft_seq"]                                   # x[n][time][class], 7 steps, 4 classes
+    x = draws["soft_seq"]  # x[n][time][class], 7 steps, 4 classes
     q = [[[float(v) for v in mp_softmax(row)] for row in seq] for seq in draws["soft_seq_q"]]
-    right = [-mp.fsum(qc * lp for qc, lp in zip(q[n][s], log_softmax(x[n][s])))
-             for n in range(2) for s in range(7)]
+    right = [
+        -mp.fsum(qc * lp for qc, lp in zip(q[n][s], log_softmax(x[n][s])))
+        for n in range(2)
+        for s in range(7)
+    ]
     # what PyTorch reads: dim 1 (time) as the classes, dim 2 as the position
     wrong = []
     for n in range(2):
@@ -217,8 +221,9 @@ def test_soft_targets_laid_out_batch_time_classes_are_scored_over_time(g, draws)
 
 def test_soft_target_with_negative_ignore_index_is_the_plain_soft_loss(g, draws):
     q = [mp_softmax(row) for row in draws["soft"]]
-    losses = [-mp.fsum(qc * lp for qc, lp in zip(qr, log_softmax(r)))
-              for qr, r in zip(q, draws["logits"])]
+    losses = [
+        -mp.fsum(qc * lp for qc, lp in zip(qr, log_softmax(r))) for qr, r in zip(q, draws["logits"])
+    ]
     assert g["ch7_soft_ignore_minus_one"] == pytest.approx(float(mp.fsum(losses) / 6), rel=1e-12)
 
 
@@ -272,8 +277,9 @@ def test_weight_has_no_effect_on_a_batch_of_one_class():
     x = torch.randn(5, C, dtype=torch.float64)
     t = torch.full((5,), 2)
     w = torch.tensor(WEIGHT, dtype=torch.float64)
-    assert F.cross_entropy(x, t, weight=w).item() == pytest.approx(F.cross_entropy(x, t).item(),
-                                                                  rel=1e-14)
+    assert F.cross_entropy(x, t, weight=w).item() == pytest.approx(
+        F.cross_entropy(x, t).item(), rel=1e-14
+    )
 
 
 # --- what the options do to the minimiser -------------------------------------------------------
@@ -290,9 +296,10 @@ def test_fitted_probabilities_under_class_weights_are_w_times_q_normalised(g):
     assert g["ch7_fit_balanced_max"] == pytest.approx(1 / 3, abs=1e-9)
 
 
-@pytest.mark.parametrize("key, q, w_plus", [("ch7_fit_pw_q50", 0.5, 1.0),
-                                             ("ch7_fit_pw_q1", 0.01, 99.0),
-                                             ("ch7_fit_pw3_q10", 0.1, 3.0)])
+@pytest.mark.parametrize(
+    "key, q, w_plus",
+    [("ch7_fit_pw_q50", 0.5, 1.0), ("ch7_fit_pw_q1", 0.01, 99.0), ("ch7_fit_pw3_q10", 0.1, 3.0)],
+)
 def test_fitted_probability_under_pos_weight_is_the_closed_form(g, key, q, w_plus):
     assert g[key] == pytest.approx(w_plus * q / (w_plus * q + 1 - q), abs=1e-9)
 
@@ -323,7 +330,7 @@ def test_mean_recovered_from_none_output_is_the_weighted_mean_over_real_tokens(g
 
 def test_pos_weight_k_has_the_sum_but_not_the_mean_of_repeated_positives(g, draws):
     k, z = 3, [mp.mpf(v) for v in draws["zb"]]
-    y = [1] * 3 + [0] * 7                                    # three positives
+    y = [1] * 3 + [0] * 7  # three positives
     softplus = lambda x: mp.log1p(mp.exp(x))  # noqa: E731
     total = mp.fsum(k * softplus(-zi) if yi else softplus(zi) for zi, yi in zip(z, y))
     assert g["ch7_ex_dup_n_rep"] == 10 + (k - 1) * 3
@@ -334,8 +341,9 @@ def test_pos_weight_k_has_the_sum_but_not_the_mean_of_repeated_positives(g, draw
 def test_smoothed_loss_minimum_is_the_entropy_of_the_smoothed_target(g):
     eps, c = mp.mpf("0.1"), 4
     q = [1 - eps + eps / c] + [eps / c] * (c - 1)
-    assert g["ch7_ex_smooth_min"] == pytest.approx(float(-mp.fsum(v * mp.log(v) for v in q)),
-                                                   rel=1e-12)
+    assert g["ch7_ex_smooth_min"] == pytest.approx(
+        float(-mp.fsum(v * mp.log(v) for v in q)), rel=1e-12
+    )
     assert g["ch7_ex_smooth_p_true"] == pytest.approx(float(q[0]), rel=1e-15)
 
 
@@ -349,4 +357,4 @@ def test_no_glue_call_in_a_reader_facing_cell():
 
 def test_candidate_formulas_sit_in_a_collapsed_aside(page_html):
     aside = page_html.index("Going deeper: how the combined formula was found")
-    assert "dropdown" in page_html[page_html.rfind("<div", 0, aside):aside]
+    assert "dropdown" in page_html[page_html.rfind("<div", 0, aside) : aside]

@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from bookutils import figure_image
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+
+from bookutils import figure_image
 
 DOC = "chapters/09-training"
 SOURCE = Path(__file__).resolve().parent.parent / f"{DOC}.md"
@@ -36,7 +37,9 @@ def sklearn_reference(loader):
     clf = LogisticRegression(C=1.0, max_iter=1000).fit(scaler.transform(X_train), y_train)
     proba = clf.predict_proba(scaler.transform(X_test))
     return {
-        "n_train": len(y_train), "n_test": len(y_test), "n_features": X.shape[1],
+        "n_train": len(y_train),
+        "n_test": len(y_test),
+        "n_features": X.shape[1],
         "acc": accuracy_score(y_test, clf.predict(scaler.transform(X_test))),
         "logloss": log_loss(y_test, proba),
     }

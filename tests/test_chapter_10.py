@@ -17,7 +17,6 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from bookutils import figure_image
 from scipy.optimize import minimize_scalar
 from scipy.special import expit, softmax
 from sklearn.calibration import calibration_curve
@@ -27,6 +26,8 @@ from sklearn.metrics import brier_score_loss, f1_score, log_loss, precision_scor
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from torch.utils.data import WeightedRandomSampler
+
+from bookutils import figure_image
 
 DOC = "chapters/10-calibration"
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,10 +44,14 @@ def splits(loader):
     X, y = loader(return_X_y=True)
     X_tr, X_rest, y_tr, y_rest = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     X_va, X_te, y_va, y_te = train_test_split(
-        X_rest, y_rest, test_size=0.5, random_state=0, stratify=y_rest)
+        X_rest, y_rest, test_size=0.5, random_state=0, stratify=y_rest
+    )
     scaler = StandardScaler().fit(X_tr)
-    return {"train": (scaler.transform(X_tr), y_tr), "val": (scaler.transform(X_va), y_va),
-            "test": (scaler.transform(X_te), y_te)}
+    return {
+        "train": (scaler.transform(X_tr), y_tr),
+        "val": (scaler.transform(X_va), y_va),
+        "test": (scaler.transform(X_te), y_te),
+    }
 
 
 def gradient_descent(X, y, n_out, epochs, keep, pos_weight=None):
@@ -59,8 +64,11 @@ def gradient_descent(X, y, n_out, epochs, keep, pos_weight=None):
     out = {}
     for epoch in range(1, epochs + 1):
         z = lin(Xt)
-        loss = (F.binary_cross_entropy_with_logits(z[:, 0], yt, pos_weight=pw) if n_out == 1
-                else F.cross_entropy(z, yt))
+        loss = (
+            F.binary_cross_entropy_with_logits(z[:, 0], yt, pos_weight=pw)
+            if n_out == 1
+            else F.cross_entropy(z, yt)
+        )
         grads = torch.autograd.grad(loss, [lin.weight, lin.bias])
         with torch.no_grad():
             lin.weight -= 0.5 * grads[0]
@@ -150,7 +158,10 @@ def test_pos_weight_recipe_gives_one_half_at_every_base_rate(g, rate):
 def test_pos_weight_minimiser_closed_form_by_mpmath():
     """Eq. (10.2) is where the derivative of the weighted expected loss vanishes."""
     q, w = mp.mpf("0.1"), mp.mpf(4)
-    loss = lambda p: -w * q * mp.log(p) - (1 - q) * mp.log(1 - p)
+
+    def loss(p):
+        return -w * q * mp.log(p) - (1 - q) * mp.log(1 - p)
+
     root = mp.findroot(lambda p: mp.diff(loss, p), mp.mpf("0.3"))
     assert abs(root - w * q / (w * q + 1 - q)) < 1e-25
 
@@ -240,8 +251,12 @@ def test_ece_check_value_is_calibration_curve_ece(g, logits, data):
 def test_temperature_minimises_validation_log_loss(g, logits, data, name, epoch):
     t = g[f"ch10_{name}_{epoch}_t"]
     z, y = logits[name, epoch]["val"], data[name]["val"][1]
-    res = minimize_scalar(lambda log_t: sk_nll(name, z / np.exp(log_t), y),
-                          bounds=(-3, 3), method="bounded", options={"xatol": 1e-9})
+    res = minimize_scalar(
+        lambda log_t: sk_nll(name, z / np.exp(log_t), y),
+        bounds=(-3, 3),
+        method="bounded",
+        options={"xatol": 1e-9},
+    )
     assert np.log(t) == pytest.approx(res.x, abs=1e-4)
     at_t = sk_nll(name, z / t, y)
     assert at_t <= sk_nll(name, z / (t * 1.01), y)
@@ -256,7 +271,8 @@ def test_test_measures_before_and_after_scaling_recomputed(g, logits, data, name
         assert g[f"{key}_nll_{when}"] == pytest.approx(sk_nll(name, zz, y), rel=1e-7)
         assert g[f"{key}_brier_{when}"] == pytest.approx(brier_sklearn(name, zz, y), rel=1e-7)
         assert g[f"{key}_ece_{when}"] == pytest.approx(
-            ece_from_sklearn(*conf_outcome(name, zz, y)), rel=1e-6, abs=1e-9)
+            ece_from_sklearn(*conf_outcome(name, zz, y)), rel=1e-6, abs=1e-9
+        )
     assert g[f"{key}_acc_before"] == g[f"{key}_acc_after"]
 
 
@@ -264,7 +280,9 @@ def test_temperature_directions_stated_in_the_prose(g):
     for name in ("bc", "digits"):
         assert g[f"ch10_{name}_200_t"] < 1 < g[f"ch10_{name}_{LONG}_t"]
         for measure in ("nll", "ece", "brier"):  # long runs: every measure improves
-            assert g[f"ch10_{name}_{LONG}_{measure}_after"] < g[f"ch10_{name}_{LONG}_{measure}_before"]
+            assert (
+                g[f"ch10_{name}_{LONG}_{measure}_after"] < g[f"ch10_{name}_{LONG}_{measure}_before"]
+            )
     # chapter 9's digits model: log-loss and ECE fall, Brier rises a little
     assert g["ch10_digits_200_nll_after"] < g["ch10_digits_200_nll_before"]
     assert g["ch10_digits_200_ece_after"] < g["ch10_digits_200_ece_before"]
@@ -278,8 +296,12 @@ def test_temperature_directions_stated_in_the_prose(g):
 
 def test_breast_cancer_test_set_asks_for_another_temperature(g, logits, data):
     z, y = logits["bc", 200]["test"], data["bc"]["test"][1]
-    res = minimize_scalar(lambda log_t: sk_nll("bc", z / np.exp(log_t), y),
-                          bounds=(-3, 3), method="bounded", options={"xatol": 1e-9})
+    res = minimize_scalar(
+        lambda log_t: sk_nll("bc", z / np.exp(log_t), y),
+        bounds=(-3, 3),
+        method="bounded",
+        options={"xatol": 1e-9},
+    )
     assert g["ch10_bc_200_t_on_test"] == pytest.approx(np.exp(res.x), rel=1e-4)
     assert g["ch10_bc_200_t"] < 1 < g["ch10_bc_200_t_on_test"]
     p_val = expit(logits["bc", 200]["val"][:, 0])
@@ -356,8 +378,12 @@ def test_threshold_chosen_on_validation_and_measured_on_test(g, eights):
 def test_weighted_random_sampler_draw_recomputed(g, data):
     y = (data["digits"]["train"][1] == 8).astype(int)
     counts = np.bincount(y)
-    sampler = WeightedRandomSampler(torch.tensor(1.0 / counts[y]), num_samples=20 * len(y),
-                                    replacement=True, generator=torch.Generator().manual_seed(0))
+    sampler = WeightedRandomSampler(
+        torch.tensor(1.0 / counts[y]),
+        num_samples=20 * len(y),
+        replacement=True,
+        generator=torch.Generator().manual_seed(0),
+    )
     drawn = y[np.fromiter(sampler, dtype=int)]
     assert g["ch10_drawn_n"] == len(drawn)
     assert g["ch10_drawn_frac"] == pytest.approx(drawn.mean(), abs=1e-12)
@@ -426,10 +452,14 @@ def multilabel():
     q = expit(X @ W + np.array([0.5, 0.0, -0.5]))
     Y = (rng.random((3000, 3)) < q).astype(int)
     tr, va, te = slice(0, 2000), slice(2000, 2500), slice(2500, 3000)
-    models = [LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X[tr], Y[tr, c])
-              for c in range(3)]
-    P = {part: np.column_stack([m.predict_proba(X[s])[:, 1] for m in models])
-         for part, s in (("val", va), ("test", te))}
+    models = [
+        LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X[tr], Y[tr, c])
+        for c in range(3)
+    ]
+    P = {
+        part: np.column_stack([m.predict_proba(X[s])[:, 1] for m in models])
+        for part, s in (("val", va), ("test", te))
+    }
     return Y[va], Y[te], P, q[te]
 
 
@@ -459,9 +489,11 @@ def test_per_class_threshold_recomputed(g, multilabel, c):
     t_c = candidates[int(np.argmax(scores))]
     assert g[f"ch10_ml_t_{c}"] == pytest.approx(t_c, abs=1e-12)
     assert g[f"ch10_ml_f1_half_{c}"] == pytest.approx(
-        f1_score(Y_te[:, c], (P["test"][:, c] > 0.5).astype(int)), abs=1e-12)
+        f1_score(Y_te[:, c], (P["test"][:, c] > 0.5).astype(int)), abs=1e-12
+    )
     assert g[f"ch10_ml_f1_t_{c}"] == pytest.approx(
-        f1_score(Y_te[:, c], (P["test"][:, c] > t_c).astype(int)), abs=1e-12)
+        f1_score(Y_te[:, c], (P["test"][:, c] > t_c).astype(int)), abs=1e-12
+    )
     assert g[f"ch10_ml_f1_t_{c}"] > g[f"ch10_ml_f1_half_{c}"]  # "a little" better on each label
 
 

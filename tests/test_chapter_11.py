@@ -14,15 +14,19 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from bookutils import figure_image
 
 import lossutils as lu
+from bookutils import figure_image
 
 DOC = "chapters/11-low-precision"
 mp.mp.dps = 50
 
-DTYPES = {"float64": torch.float64, "float32": torch.float32,
-          "bfloat16": torch.bfloat16, "float16": torch.float16}
+DTYPES = {
+    "float64": torch.float64,
+    "float32": torch.float32,
+    "bfloat16": torch.bfloat16,
+    "float16": torch.float16,
+}
 INT = {16: torch.int16, 32: torch.int32, 64: torch.int64}
 
 
@@ -38,6 +42,7 @@ def spacing(x: float, dtype: torch.dtype) -> float:
 
 
 # --- the formats --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["float64", "float32", "float16"])
 def test_smallest_subnormal_is_numpys(g, name):
@@ -58,11 +63,12 @@ def test_bfloat16_constants_follow_from_8_significant_and_8_exponent_bits(g):
 
 # --- where sigma(z) rounds to 1 -----------------------------------------------------------
 
+
 def sigmoid_one_derived(name: str) -> float:
     eps = mp.mpf(torch.finfo(DTYPES[name]).eps)
-    if name in ("float64", "float32"):        # 1 + e^{-z} rounds to 1 in the format itself
+    if name in ("float64", "float32"):  # 1 + e^{-z} rounds to 1 in the format itself
         return float(mp.log(2 / eps))
-    return float(mp.log(4 / eps - 1))         # float32 result, rounded once: 1/(1+e^z) <= eps/4
+    return float(mp.log(4 / eps - 1))  # float32 result, rounded once: 1/(1+e^z) <= eps/4
 
 
 @pytest.mark.parametrize("name", list(DTYPES))
@@ -87,6 +93,7 @@ def test_sixteen_bit_thresholds_are_the_quoted_ones(g):
 
 
 # --- where log(softmax) breaks ----------------------------------------------------------------
+
 
 def smaller_prob(gap: torch.Tensor) -> float:
     return torch.softmax(torch.cat([torch.zeros_like(gap), gap]), dim=0)[0].item()
@@ -113,12 +120,13 @@ def test_log_softmax_and_cross_entropy_stay_finite_and_right_past_the_cliff(name
     ce = F.cross_entropy(pairs, torch.zeros(len(gaps), dtype=torch.long), reduction="none")
     assert torch.isfinite(logp).all() and torch.isfinite(ce).all()
     for d, got in zip(pairs[:, 1].double().tolist(), logp.tolist()):
-        exact = -float(mp.mpf(d) + mp.log1p(mp.exp(-mp.mpf(d))))   # -softplus(d)
+        exact = -float(mp.mpf(d) + mp.log1p(mp.exp(-mp.mpf(d))))  # -softplus(d)
         assert got == pytest.approx(exact, rel=torch.finfo(dtype).eps)
     assert torch.isinf(torch.log(torch.softmax(pairs, dim=1))).any()
 
 
 # --- overflow and an infinite logit ----------------------------------------------------------
+
 
 def test_float16_overflow_numbers(g):
     assert g["ch11_float16_max"] == 65504.0
@@ -132,10 +140,11 @@ def test_float16_overflow_numbers(g):
 def test_one_inf_logit_makes_cross_entropy_nan(target):
     row = torch.tensor([[0.0, 1.0, math.inf]])
     assert math.isnan(F.cross_entropy(row, torch.tensor([target])).item())
-    assert math.isnan((row - row.max()).max().item())          # inf - inf
+    assert math.isnan((row - row.max()).max().item())  # inf - inf
 
 
 # --- flushing subnormals ---------------------------------------------------------------------
+
 
 def test_flush_denormal_story(g):
     supported = torch.set_flush_denormal(True)
@@ -152,6 +161,7 @@ def test_flush_denormal_story(g):
 
 # --- autocast ---------------------------------------------------------------------------------
 
+
 def test_cpu_autocast_output_dtypes_are_the_glued_ones(g):
     gen = torch.Generator().manual_seed(1)
     x, weight = torch.randn(5, 4, generator=gen), torch.randn(3, 4, generator=gen)
@@ -160,8 +170,10 @@ def test_cpu_autocast_output_dtypes_are_the_glued_ones(g):
     with torch.autocast("cpu", dtype=torch.bfloat16):
         z = F.linear(x, weight)
         got = {
-            "linear": z, "matmul": x @ weight.T,
-            "softmax": torch.softmax(z, dim=1), "log_softmax": torch.log_softmax(z, dim=1),
+            "linear": z,
+            "matmul": x @ weight.T,
+            "softmax": torch.softmax(z, dim=1),
+            "log_softmax": torch.log_softmax(z, dim=1),
             "cross_entropy": F.cross_entropy(z, y),
             "nll_loss": F.nll_loss(torch.log_softmax(z, dim=1), y),
             "binary_cross_entropy_with_logits": F.binary_cross_entropy_with_logits(z, y_multi),
@@ -186,9 +198,10 @@ def test_cpu_autocast_cross_entropy_runs_log_softmax_in_float32(g):
 
 # --- loss scaling -----------------------------------------------------------------------------
 
+
 def test_float16_flushes_what_scaling_saves():
     s16 = torch.finfo(torch.float16).eps * torch.finfo(torch.float16).tiny
-    grad = torch.tensor([s16 / 4, s16 / 3, 1e-9])               # below half the subnormal
+    grad = torch.tensor([s16 / 4, s16 / 3, 1e-9])  # below half the subnormal
     assert (grad.half() == 0).all()
     scaled = (grad * 2.0**16).half()
     assert (scaled != 0).all()
@@ -204,8 +217,9 @@ def test_glued_gradient_counts(g):
 
 def test_grad_scaler_scales_the_loss_and_skips_on_overflow(g):
     assert g["ch11_scaler_init"] == torch.amp.GradScaler("cpu").get_scale() == 2.0**16
-    assert g["ch11_scaler_scaled"] == pytest.approx(g["ch11_scaler_loss"] * g["ch11_scaler_init"],
-                                                    rel=1e-6)
+    assert g["ch11_scaler_scaled"] == pytest.approx(
+        g["ch11_scaler_loss"] * g["ch11_scaler_init"], rel=1e-6
+    )
     assert g["ch11_big_scale_stepped"] == 0
     assert g["ch11_big_scale_after"] == 2.0 ** (g["ch11_big_scale_log2"] - 1)
 
@@ -214,13 +228,14 @@ def test_grad_scaler_on_cpu_skips_an_inf_step():
     p = torch.nn.Parameter(torch.tensor([1.0]))
     opt = torch.optim.SGD([p], lr=0.1)
     scaler = torch.amp.GradScaler("cpu", init_scale=2.0**10)
-    scaler.scale((p * 1e36).sum()).backward()                  # 1e36 * 2^10 overflows float32
+    scaler.scale((p * 1e36).sum()).backward()  # 1e36 * 2^10 overflows float32
     scaler.step(opt)
     scaler.update()
     assert p.item() == 1.0 and scaler.get_scale() == 2.0**9
 
 
 # --- bad targets ----------------------------------------------------------------------------
+
 
 def test_out_of_range_target_raises_on_cpu_and_diagnose_sees_it():
     logits, target = torch.randn(4, 3), torch.tensor([1, 2, 3, 0])
@@ -230,6 +245,7 @@ def test_out_of_range_target_raises_on_cpu_and_diagnose_sees_it():
 
 
 # --- normalising across batches ------------------------------------------------------------------
+
 
 def test_glued_batch_means(g):
     assert g["ch11_mean_of_means"] != pytest.approx(g["ch11_token_mean"], rel=1e-3)
@@ -250,8 +266,10 @@ def test_sum_then_global_count_is_the_token_mean_and_mean_of_means_is_not():
     n_total = mask.sum()
     fixed = sum(lu.cross_entropy(z, t, reduction="sum") for z, t in batches) / n_total
     naive = np.mean([lu.cross_entropy(z, t) for z, t in batches])
-    full = F.cross_entropy(torch.from_numpy(np.concatenate([z for z, _ in batches])),
-                           torch.from_numpy(np.concatenate([t for _, t in batches])))
+    full = F.cross_entropy(
+        torch.from_numpy(np.concatenate([z for z, _ in batches])),
+        torch.from_numpy(np.concatenate([t for _, t in batches])),
+    )
     assert fixed == pytest.approx(token_mean, rel=1e-12)
     assert fixed == pytest.approx(full.item(), rel=1e-12)
     assert naive != pytest.approx(token_mean, rel=1e-3)
@@ -259,12 +277,14 @@ def test_sum_then_global_count_is_the_token_mean_and_mean_of_means_is_not():
 
 def test_bce_weight_mean_divides_by_n_not_by_weights(g):
     assert g["ch11_bce_weight_arg"] == pytest.approx(
-        g["ch11_bce_weighted_mean"] * g["ch11_w_mean"], rel=1e-6)
+        g["ch11_bce_weighted_mean"] * g["ch11_w_mean"], rel=1e-6
+    )
     z, y = np.array([0.3, -1.2, 2.0, 0.1]), np.array([1.0, 0.0, 1.0, 0.0])
     w = np.array([0.5, 2.0, 1.0, 3.0])
     per = lu.binary_cross_entropy_with_logits(z, y, reduction="none")
-    got = F.binary_cross_entropy_with_logits(torch.from_numpy(z), torch.from_numpy(y),
-                                             weight=torch.from_numpy(w)).item()
+    got = F.binary_cross_entropy_with_logits(
+        torch.from_numpy(z), torch.from_numpy(y), weight=torch.from_numpy(w)
+    ).item()
     assert got == pytest.approx((w * per).sum() / len(z), rel=1e-12)
     assert got != pytest.approx((w * per).sum() / w.sum(), rel=1e-3)
 
@@ -285,6 +305,7 @@ def test_n_by_1_loss_times_n_weight_is_a_silent_n_by_n(g):
 
 # --- exercises ------------------------------------------------------------------------------------
 
+
 def test_float8_thresholds(g):
     fi = torch.finfo(torch.float8_e4m3fn)
     assert g["ch11_ex_f8_one"] == pytest.approx(math.log(4 / fi.eps - 1), abs=1e-3)
@@ -297,10 +318,14 @@ def test_allreduce_exercise(g):
 
 # --- the page -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, words", [
-    ("fig-ch11-saturation", ("sigmoid", "bfloat16", "float16", "float32", "float64")),
-    ("fig-ch11-gradients", ("histogram", "float16", "scaled")),
-])
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("fig-ch11-saturation", ("sigmoid", "bfloat16", "float16", "float32", "float64")),
+        ("fig-ch11-gradients", ("histogram", "float16", "scaled")),
+    ],
+)
 def test_figure_on_page_with_alt_text(page_html, name, words):
     img = figure_image(page_html, name)
     assert img["src"]

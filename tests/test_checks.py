@@ -286,7 +286,9 @@ def bin_target():
 
 
 def test_logits_into_bce_warn(bin_logits, bin_target):
-    with pytest.warns(LossInputWarning, match=r"look\s+like logits.*binary_cross_entropy_with_logits"):
+    with pytest.warns(
+        LossInputWarning, match=r"look\s+like logits.*binary_cross_entropy_with_logits"
+    ):
         found = diagnose(bin_logits, bin_target, "binary_cross_entropy")
     assert codes(found) == ["logits_to_bce"]
 
@@ -304,7 +306,9 @@ def test_bce_with_logits_bound_in_message_holds(bin_target):
     y0 = F.binary_cross_entropy_with_logits(p, torch.zeros_like(p), reduction="none")
     assert math.isclose(y1.min().item(), -math.log(1 / (1 + math.exp(-1))), rel_tol=1e-12)
     assert math.isclose(y0.min().item(), math.log(2), rel_tol=1e-12)
-    found = diagnose(torch.sigmoid(torch.randn(20)), bin_target, "binary_cross_entropy_with_logits", warn=False)
+    found = diagnose(
+        torch.sigmoid(torch.randn(20)), bin_target, "binary_cross_entropy_with_logits", warn=False
+    )
     assert "0.3133" in found[0].message and "0.6931" in found[0].message
 
 
@@ -539,9 +543,13 @@ def test_low_precision_log_softmax_over_many_classes_is_silent_for_nll_loss(dtyp
 
 
 @pytest.mark.parametrize("as_float", [False, True])
-def test_one_logit_per_sample_into_cross_entropy_points_to_bce_with_logits(bin_logits, bin_target, as_float):
+def test_one_logit_per_sample_into_cross_entropy_points_to_bce_with_logits(
+    bin_logits, bin_target, as_float
+):
     t = bin_target if as_float else bin_target.long()
-    with pytest.warns(LossInputWarning, match=r"one logit per sample.*binary_cross_entropy_with_logits"):
+    with pytest.warns(
+        LossInputWarning, match=r"one logit per sample.*binary_cross_entropy_with_logits"
+    ):
         found = diagnose(bin_logits, t, "cross_entropy")
     assert codes(found) == ["one_logit_per_sample"]
 
@@ -629,57 +637,180 @@ def _bin_target():
 # be made here too.
 EXAMPLES = [
     ("integer_input", "error", "cross_entropy", lambda: (torch.randint(-3, 3, (16, 5)), _target())),
-    ("nan_input", "warning", "cross_entropy", lambda: (_with(_logits(), (2, 3), math.nan), _target())),
-    ("inf_input", "warning", "cross_entropy", lambda: (_with(_logits(), (2, 3), math.inf), _target())),
+    (
+        "nan_input",
+        "warning",
+        "cross_entropy",
+        lambda: (_with(_logits(), (2, 3), math.nan), _target()),
+    ),
+    (
+        "inf_input",
+        "warning",
+        "cross_entropy",
+        lambda: (_with(_logits(), (2, 3), math.inf), _target()),
+    ),
     ("scalar_input", "error", "cross_entropy", lambda: (torch.tensor(1.0), torch.tensor(0))),
-    ("one_logit_per_sample", "error", "cross_entropy", lambda: (_bin_logits(), _bin_target().long())),
+    (
+        "one_logit_per_sample",
+        "error",
+        "cross_entropy",
+        lambda: (_bin_logits(), _bin_target().long()),
+    ),
     ("one_logit_per_sample", "warning", "cross_entropy", lambda: (_bin_logits(), _bin_target())),
-    ("class_axis", "error", "cross_entropy",
-     lambda: (torch.randn(2, 8, 8, 3), torch.randint(0, 3, (2, 8, 8)))),
+    (
+        "class_axis",
+        "error",
+        "cross_entropy",
+        lambda: (torch.randn(2, 8, 8, 3), torch.randint(0, 3, (2, 8, 8))),
+    ),
     ("target_shape", "error", "cross_entropy", lambda: (_logits(), _target()[:, None])),
-    ("prob_target_to_nll", "error", "nll_loss",
-     lambda: (torch.log_softmax(_logits(), 1), F.one_hot(_target(), 5).float())),
-    ("one_hot_target", "note", "cross_entropy", lambda: (_logits(), F.one_hot(_target(), 5).float())),
-    ("target_not_probabilities", "warning", "cross_entropy", lambda: (_logits(), torch.rand(16, 5))),
-    ("soft_target_classes_last", "warning", "cross_entropy",
-     lambda: (torch.randn(4, 7, 3), torch.softmax(torch.randn(4, 7, 3), dim=-1))),
-    ("integer_one_hot_target", "error", "cross_entropy", lambda: (_logits(), F.one_hot(_target(), 5))),
+    (
+        "prob_target_to_nll",
+        "error",
+        "nll_loss",
+        lambda: (torch.log_softmax(_logits(), 1), F.one_hot(_target(), 5).float()),
+    ),
+    (
+        "one_hot_target",
+        "note",
+        "cross_entropy",
+        lambda: (_logits(), F.one_hot(_target(), 5).float()),
+    ),
+    (
+        "target_not_probabilities",
+        "warning",
+        "cross_entropy",
+        lambda: (_logits(), torch.rand(16, 5)),
+    ),
+    (
+        "soft_target_classes_last",
+        "warning",
+        "cross_entropy",
+        lambda: (torch.randn(4, 7, 3), torch.softmax(torch.randn(4, 7, 3), dim=-1)),
+    ),
+    (
+        "integer_one_hot_target",
+        "error",
+        "cross_entropy",
+        lambda: (_logits(), F.one_hot(_target(), 5)),
+    ),
     ("float_target", "error", "cross_entropy", lambda: (_logits(), _target().float())),
-    ("bool_target", "error", "cross_entropy",
-     lambda: (torch.randn(4, 2), torch.tensor([True, False, True, False]))),
+    (
+        "bool_target",
+        "error",
+        "cross_entropy",
+        lambda: (torch.randn(4, 2), torch.tensor([True, False, True, False])),
+    ),
     ("target_dtype", "error", "cross_entropy", lambda: (_logits(), _target().int())),
     ("all_ignored", "warning", "cross_entropy", lambda: (_logits(), torch.full((16,), -100))),
     ("target_out_of_range", "error", "cross_entropy", lambda: (_logits(), _with(_target(), 7, 9))),
-    ("target_out_of_range", "error", "binary_cross_entropy",
-     lambda: (torch.sigmoid(_bin_logits()), 2 * _bin_target() - 1)),
-    ("target_out_of_range", "warning", "binary_cross_entropy_with_logits",
-     lambda: (_bin_logits(), 2 * _bin_target() - 1)),
+    (
+        "target_out_of_range",
+        "error",
+        "binary_cross_entropy",
+        lambda: (torch.sigmoid(_bin_logits()), 2 * _bin_target() - 1),
+    ),
+    (
+        "target_out_of_range",
+        "warning",
+        "binary_cross_entropy_with_logits",
+        lambda: (_bin_logits(), 2 * _bin_target() - 1),
+    ),
     ("single_class", "note", "cross_entropy", lambda: (_logits(), torch.full((16,), 2))),
-    ("single_class", "note", "binary_cross_entropy_with_logits", lambda: (_bin_logits(), torch.zeros(20))),
-    ("target_on_neg_inf", "warning", "cross_entropy",
-     lambda: (torch.tensor([[0.0, -math.inf], [-1.0, -0.5]]), torch.tensor([1, 0]))),
-    ("single_class_column", "warning", "cross_entropy",
-     lambda: (torch.randn(6, 1), torch.tensor([0, 0, 0, 0, 0, 0]))),
-    ("softmax_applied", "warning", "cross_entropy", lambda: (torch.softmax(_logits(), 1), _target())),
-    ("log_softmax_applied", "note", "cross_entropy", lambda: (torch.log_softmax(_logits(), 1), _target())),
-    ("softmax_wrong_dim", "warning", "cross_entropy", lambda: (torch.softmax(_logits(), 0), _target())),
-    ("log_softmax_wrong_dim", "warning", "cross_entropy", lambda: (torch.log_softmax(_logits(), 0), _target())),
-    ("log_softmax_wrong_dim", "warning", "nll_loss", lambda: (torch.log_softmax(_logits(), 0), _target())),
-    ("probabilities_to_nll", "warning", "nll_loss", lambda: (torch.softmax(_logits(), 1), _target())),
+    (
+        "single_class",
+        "note",
+        "binary_cross_entropy_with_logits",
+        lambda: (_bin_logits(), torch.zeros(20)),
+    ),
+    (
+        "target_on_neg_inf",
+        "warning",
+        "cross_entropy",
+        lambda: (torch.tensor([[0.0, -math.inf], [-1.0, -0.5]]), torch.tensor([1, 0])),
+    ),
+    (
+        "single_class_column",
+        "warning",
+        "cross_entropy",
+        lambda: (torch.randn(6, 1), torch.tensor([0, 0, 0, 0, 0, 0])),
+    ),
+    (
+        "softmax_applied",
+        "warning",
+        "cross_entropy",
+        lambda: (torch.softmax(_logits(), 1), _target()),
+    ),
+    (
+        "log_softmax_applied",
+        "note",
+        "cross_entropy",
+        lambda: (torch.log_softmax(_logits(), 1), _target()),
+    ),
+    (
+        "softmax_wrong_dim",
+        "warning",
+        "cross_entropy",
+        lambda: (torch.softmax(_logits(), 0), _target()),
+    ),
+    (
+        "log_softmax_wrong_dim",
+        "warning",
+        "cross_entropy",
+        lambda: (torch.log_softmax(_logits(), 0), _target()),
+    ),
+    (
+        "log_softmax_wrong_dim",
+        "warning",
+        "nll_loss",
+        lambda: (torch.log_softmax(_logits(), 0), _target()),
+    ),
+    (
+        "probabilities_to_nll",
+        "warning",
+        "nll_loss",
+        lambda: (torch.softmax(_logits(), 1), _target()),
+    ),
     ("positive_to_nll", "warning", "nll_loss", lambda: (_logits(), _target())),
     ("nll_not_normalised", "warning", "nll_loss", lambda: (_logits() - 10.0, _target())),
     ("uniform_predictions", "warning", "cross_entropy", lambda: (torch.zeros(16, 5), _target())),
-    ("constant_output", "warning", "cross_entropy",
-     lambda: (torch.tensor([[2.0, -1.0, 0.5, 0.0, 1.0]]).repeat(16, 1), _target())),
-    ("constant_output", "warning", "binary_cross_entropy_with_logits",
-     lambda: (torch.full((20,), -2.0), _bin_target())),
-    ("two_columns", "error", "binary_cross_entropy_with_logits", lambda: (torch.randn(20, 2), _bin_target())),
-    ("integer_target", "error", "binary_cross_entropy_with_logits", lambda: (_bin_logits(), _bin_target().long())),
+    (
+        "constant_output",
+        "warning",
+        "cross_entropy",
+        lambda: (torch.tensor([[2.0, -1.0, 0.5, 0.0, 1.0]]).repeat(16, 1), _target()),
+    ),
+    (
+        "constant_output",
+        "warning",
+        "binary_cross_entropy_with_logits",
+        lambda: (torch.full((20,), -2.0), _bin_target()),
+    ),
+    (
+        "two_columns",
+        "error",
+        "binary_cross_entropy_with_logits",
+        lambda: (torch.randn(20, 2), _bin_target()),
+    ),
+    (
+        "integer_target",
+        "error",
+        "binary_cross_entropy_with_logits",
+        lambda: (_bin_logits(), _bin_target().long()),
+    ),
     ("logits_to_bce", "error", "binary_cross_entropy", lambda: (_bin_logits(), _bin_target())),
-    ("hard_predictions", "warning", "binary_cross_entropy",
-     lambda: (torch.tensor([0.0, 1.0, 1.0, 0.0] * 5), _bin_target())),
-    ("probabilities_to_bce_with_logits", "warning", "binary_cross_entropy_with_logits",
-     lambda: (torch.sigmoid(_bin_logits()), _bin_target())),
+    (
+        "hard_predictions",
+        "warning",
+        "binary_cross_entropy",
+        lambda: (torch.tensor([0.0, 1.0, 1.0, 0.0] * 5), _bin_target()),
+    ),
+    (
+        "probabilities_to_bce_with_logits",
+        "warning",
+        "binary_cross_entropy_with_logits",
+        lambda: (torch.sigmoid(_bin_logits()), _bin_target()),
+    ),
 ]
 EXAMPLE_IDS = [f"{code}-{severity}-{loss}" for code, severity, loss, _ in EXAMPLES]
 
@@ -711,7 +842,9 @@ def test_error_means_pytorch_raises_on_the_example(code, severity, loss, make):
 
 
 def test_every_severity_in_the_table_is_a_known_one():
-    assert {entry.severity for entry in CODES.values()} == set(typing.get_args(checks_module.Severity))
+    assert {entry.severity for entry in CODES.values()} == set(
+        typing.get_args(checks_module.Severity)
+    )
     assert all(entry.meaning for entry in CODES.values())
 
 
@@ -719,7 +852,8 @@ def _adder_calls():
     """Every call in checks.py that records a finding (a function or method named add)."""
     tree = ast.parse(inspect.getsource(checks_module))
     return [
-        node for node in ast.walk(tree)
+        node
+        for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and getattr(node.func, "attr", getattr(node.func, "id", None)) == "add"
     ]
@@ -735,7 +869,8 @@ def test_every_finding_in_the_source_names_a_code_of_the_table():
 
 def test_only_codes_marked_so_in_the_table_are_downgraded_where_torch_runs():
     downgraded = {
-        call.args[0].value for call in _adder_calls()
+        call.args[0].value
+        for call in _adder_calls()
         if any(k.arg == "torch_raises" for k in call.keywords)
     }
     assert downgraded == {code for code, entry in CODES.items() if entry.warning_where_torch_runs}
@@ -762,7 +897,9 @@ def test_soft_targets_with_classes_last_are_flagged_with_the_fix_for_both(steps)
     F.cross_entropy(scores, target)  # runs: no error to catch it
     found = {f.code: f for f in diagnose(scores, target, "cross_entropy", warn=False)}
     # with one step, dim 1 also has a single column (always a loss of 0), flagged on its own
-    assert set(found) == {"soft_target_classes_last"} | ({"single_class_column"} if steps == 1 else set())
+    assert set(found) == {"soft_target_classes_last"} | (
+        {"single_class_column"} if steps == 1 else set()
+    )
     assert "input.permute(0, 2, 1)" in found["soft_target_classes_last"].message
     assert "target.permute(0, 2, 1)" in found["soft_target_classes_last"].message
 

@@ -23,7 +23,9 @@ def esc(text: str) -> str:
 
 
 def test_cross_entropy_batch_size_mismatch():
-    with pytest.raises(ValueError, match=esc("input has batch size 4 (shape (4, 5)) but target has batch size 3")):
+    with pytest.raises(
+        ValueError, match=esc("input has batch size 4 (shape (4, 5)) but target has batch size 3")
+    ):
         lu.cross_entropy(LOGITS, np.array([0, 1, 2]))
 
 
@@ -33,7 +35,12 @@ def test_nll_loss_batch_size_mismatch():
 
 
 def test_cross_entropy_spatial_target_shape_mismatch():
-    with pytest.raises(ValueError, match=esc("target has shape (2, 3), but input of shape (2, 5, 4) needs class indices of shape (2, 4)")):
+    with pytest.raises(
+        ValueError,
+        match=esc(
+            "target has shape (2, 3), but input of shape (2, 5, 4) needs class indices of shape (2, 4)"
+        ),
+    ):
         lu.cross_entropy(np.zeros((2, 5, 4)), np.zeros((2, 3), dtype=int))
 
 
@@ -66,7 +73,10 @@ def test_binary_cross_entropy_with_logits_target_shape_mismatch():
 
 
 def test_class_index_out_of_range_names_value_position_and_fix():
-    with pytest.raises(ValueError, match=esc("target has class index 7 at position 2, but input has only 5 classes (axis 1)")) as info:
+    with pytest.raises(
+        ValueError,
+        match=esc("target has class index 7 at position 2, but input has only 5 classes (axis 1)"),
+    ) as info:
         lu.cross_entropy(LOGITS, np.array([0, 1, 7, 3]))
     assert "set ignore_index=7" in str(info.value)
 
@@ -84,7 +94,10 @@ def test_class_index_out_of_range_in_a_spatial_target_reports_its_position():
 
 
 def test_float_target_where_class_indices_are_expected():
-    with pytest.raises(TypeError, match=esc("target must hold integer class indices, but it has dtype float64 (shape (4,))")):
+    with pytest.raises(
+        TypeError,
+        match=esc("target must hold integer class indices, but it has dtype float64 (shape (4,))"),
+    ):
         lu.cross_entropy(LOGITS, LABELS.astype(float))
 
 
@@ -99,12 +112,16 @@ def test_boolean_target_for_cross_entropy():
 
 
 def test_integer_target_with_the_shape_of_input():
-    with pytest.raises(TypeError, match="read as class probabilities, which must be floating point"):
+    with pytest.raises(
+        TypeError, match="read as class probabilities, which must be floating point"
+    ):
         lu.cross_entropy(LOGITS, np.zeros((4, 5), dtype=int))
 
 
 def test_ignore_index_with_probability_targets():
-    with pytest.raises(ValueError, match="ignore_index=1 cannot be used with class-probability targets"):
+    with pytest.raises(
+        ValueError, match="ignore_index=1 cannot be used with class-probability targets"
+    ):
         lu.cross_entropy(LOGITS, np.full((4, 5), 0.2), ignore_index=1)
 
 
@@ -114,7 +131,11 @@ def test_ignore_index_that_is_not_an_integer():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(-8, 12), min_size=1, max_size=6), st.integers(1, 6), st.sampled_from([-100, -1, 0, 7]))
+@given(
+    st.lists(st.integers(-8, 12), min_size=1, max_size=6),
+    st.integers(1, 6),
+    st.sampled_from([-100, -1, 0, 7]),
+)
 def test_no_index_error_escapes_for_any_integer_target(labels, n_classes, ignore_index):
     x = np.zeros((len(labels), n_classes))
     y = np.array(labels)
@@ -142,12 +163,19 @@ def test_no_index_error_escapes_for_any_integer_target(labels, n_classes, ignore
     ids=["cross_entropy", "bce_with_logits", "softmax", "log_softmax", "logsumexp", "sigmoid"],
 )
 def test_integer_logits(call):
-    with pytest.raises(TypeError, match=esc("must hold floating-point logits, but it has dtype int64 (shape (2, 3))") + "|" + esc("dtype int64 (shape (2,))")):
+    with pytest.raises(
+        TypeError,
+        match=esc("must hold floating-point logits, but it has dtype int64 (shape (2, 3))")
+        + "|"
+        + esc("dtype int64 (shape (2,))"),
+    ):
         call(np.array([[1, 2, 3], [4, 5, 6]]))
 
 
 def test_integer_log_probabilities_for_nll_loss():
-    with pytest.raises(TypeError, match="input must hold floating-point log-probabilities, but it has dtype int64"):
+    with pytest.raises(
+        TypeError, match="input must hold floating-point log-probabilities, but it has dtype int64"
+    ):
         lu.nll_loss(np.zeros((2, 3), dtype=int), np.array([0, 1]))
 
 
@@ -160,7 +188,12 @@ def test_string_logits():
 
 
 def test_binary_cross_entropy_input_above_one_suggests_the_logits_version():
-    with pytest.raises(ValueError, match=esc("input must hold probabilities in [0, 1], but has value 1.5 at position 2; if these are logits, use binary_cross_entropy_with_logits")):
+    with pytest.raises(
+        ValueError,
+        match=esc(
+            "input must hold probabilities in [0, 1], but has value 1.5 at position 2; if these are logits, use binary_cross_entropy_with_logits"
+        ),
+    ):
         lu.binary_cross_entropy(np.array([0.1, 0.2, 1.5]), np.array([0.0, 1.0, 1.0]))
 
 
@@ -170,22 +203,33 @@ def test_binary_cross_entropy_negative_input():
 
 
 def test_binary_cross_entropy_nan_input():
-    with pytest.raises(ValueError, match=esc("input must hold probabilities in [0, 1], but has value nan at position (0, 1)")):
+    with pytest.raises(
+        ValueError,
+        match=esc("input must hold probabilities in [0, 1], but has value nan at position (0, 1)"),
+    ):
         lu.binary_cross_entropy(np.array([[0.5, np.nan]]), np.array([[0.0, 1.0]]))
 
 
 def test_binary_cross_entropy_target_outside_0_1():
-    with pytest.raises(ValueError, match=esc("target must hold probabilities in [0, 1], but has value 2.0 at position 1")):
+    with pytest.raises(
+        ValueError,
+        match=esc("target must hold probabilities in [0, 1], but has value 2.0 at position 1"),
+    ):
         lu.binary_cross_entropy(np.array([0.5, 0.5]), np.array([0.0, 2.0]))
 
 
 def test_likelihood_probability_above_one():
-    with pytest.raises(ValueError, match=esc("prob must hold probabilities in [0, 1], but has value 1.2 at position 3")):
+    with pytest.raises(
+        ValueError,
+        match=esc("prob must hold probabilities in [0, 1], but has value 1.2 at position 3"),
+    ):
         lu.likelihood([0, 1, 1, 0], [0.4, 0.6, 0.9, 1.2])
 
 
 def test_log_likelihood_nan_probability():
-    with pytest.raises(ValueError, match="prob must hold probabilities in \\[0, 1\\], but has value nan"):
+    with pytest.raises(
+        ValueError, match="prob must hold probabilities in \\[0, 1\\], but has value nan"
+    ):
         lu.log_likelihood([0, 1], [0.4, np.nan])
 
 
@@ -194,17 +238,24 @@ def test_log_likelihood_nan_probability():
 
 @pytest.mark.parametrize("value", [-0.1, 1.5])
 def test_label_smoothing_outside_0_1(value):
-    with pytest.raises(ValueError, match=esc(f"label_smoothing must lie in [0, 1], but got {value}")):
+    with pytest.raises(
+        ValueError, match=esc(f"label_smoothing must lie in [0, 1], but got {value}")
+    ):
         lu.cross_entropy(LOGITS, LABELS, label_smoothing=value)
 
 
 def test_label_smoothing_not_a_number():
-    with pytest.raises(TypeError, match="label_smoothing must be a number in \\[0, 1\\], but got str"):
+    with pytest.raises(
+        TypeError, match="label_smoothing must be a number in \\[0, 1\\], but got str"
+    ):
         lu.cross_entropy(LOGITS, LABELS, label_smoothing="0.1")
 
 
 def test_cross_entropy_weight_of_wrong_length():
-    with pytest.raises(ValueError, match=esc("weight must have one entry per class, shape (5,), but got shape (3,)")):
+    with pytest.raises(
+        ValueError,
+        match=esc("weight must have one entry per class, shape (5,), but got shape (3,)"),
+    ):
         lu.cross_entropy(LOGITS, LABELS, weight=np.ones(3))
 
 
@@ -214,18 +265,32 @@ def test_nll_loss_weight_of_wrong_length():
 
 
 def test_binary_cross_entropy_weight_that_does_not_broadcast():
-    with pytest.raises(ValueError, match=esc("weight has shape (3,), which does not broadcast to input's shape (4, 2)")):
+    with pytest.raises(
+        ValueError,
+        match=esc("weight has shape (3,), which does not broadcast to input's shape (4, 2)"),
+    ):
         lu.binary_cross_entropy(np.full((4, 2), 0.5), np.ones((4, 2)), weight=np.ones(3))
 
 
 def test_pos_weight_of_wrong_length_suggests_one_weight_per_class():
-    with pytest.raises(ValueError, match=esc("pos_weight has shape (3,), which does not broadcast to input's shape (3, 2); pos_weight holds one weight per class along the last axis, so shape (2,)")):
-        lu.binary_cross_entropy_with_logits(np.zeros((3, 2)), np.ones((3, 2)), pos_weight=np.ones(3))
+    with pytest.raises(
+        ValueError,
+        match=esc(
+            "pos_weight has shape (3,), which does not broadcast to input's shape (3, 2); pos_weight holds one weight per class along the last axis, so shape (2,)"
+        ),
+    ):
+        lu.binary_cross_entropy_with_logits(
+            np.zeros((3, 2)), np.ones((3, 2)), pos_weight=np.ones(3)
+        )
 
 
 def test_pos_weight_that_would_enlarge_the_output():
-    with pytest.raises(ValueError, match="pos_weight has shape \\(4, 3, 2\\), which does not broadcast"):
-        lu.binary_cross_entropy_with_logits(np.zeros((3, 2)), np.ones((3, 2)), pos_weight=np.ones((4, 3, 2)))
+    with pytest.raises(
+        ValueError, match="pos_weight has shape \\(4, 3, 2\\), which does not broadcast"
+    ):
+        lu.binary_cross_entropy_with_logits(
+            np.zeros((3, 2)), np.ones((3, 2)), pos_weight=np.ones((4, 3, 2))
+        )
 
 
 @pytest.mark.parametrize(
@@ -239,7 +304,9 @@ def test_pos_weight_that_would_enlarge_the_output():
     ids=["cross_entropy", "nll_loss", "binary_cross_entropy", "bce_with_logits"],
 )
 def test_unknown_reduction(call):
-    with pytest.raises(ValueError, match="reduction must be one of 'none', 'mean' or 'sum', but got 'avg'"):
+    with pytest.raises(
+        ValueError, match="reduction must be one of 'none', 'mean' or 'sum', but got 'avg'"
+    ):
         call("avg")
 
 
@@ -247,17 +314,24 @@ def test_unknown_reduction(call):
 
 
 def test_likelihood_binary_label_other_than_0_or_1():
-    with pytest.raises(ValueError, match="target has label 2 at position 1, but with prob of shape \\(3,\\) \\(binary\\) labels must be 0 or 1"):
+    with pytest.raises(
+        ValueError,
+        match="target has label 2 at position 1, but with prob of shape \\(3,\\) \\(binary\\) labels must be 0 or 1",
+    ):
         lu.likelihood([0, 2, 1], [0.5, 0.5, 0.5])
 
 
 def test_likelihood_multiclass_label_out_of_range():
-    with pytest.raises(ValueError, match="target has class index 3 at position 0, but prob has only 3 columns"):
+    with pytest.raises(
+        ValueError, match="target has class index 3 at position 0, but prob has only 3 columns"
+    ):
         lu.log_likelihood([3], [[0.2, 0.3, 0.5]])
 
 
 def test_likelihood_float_labels():
-    with pytest.raises(TypeError, match="target must hold integer class indices, but it has dtype float64"):
+    with pytest.raises(
+        TypeError, match="target must hold integer class indices, but it has dtype float64"
+    ):
         lu.likelihood(np.array([0.0, 1.0]), [0.5, 0.5])
 
 
@@ -272,7 +346,9 @@ def test_likelihood_prob_with_three_axes():
 
 
 def test_likelihood_integer_probabilities():
-    with pytest.raises(TypeError, match="prob must hold floating-point probabilities, but it has dtype int64"):
+    with pytest.raises(
+        TypeError, match="prob must hold floating-point probabilities, but it has dtype int64"
+    ):
         lu.likelihood([0, 1], np.array([0, 1]))
 
 
@@ -290,7 +366,10 @@ LOG_LOSS_BAD_INPUTS = {
     "more columns than classes": (([0, 1], [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]), {}),
     "more classes than columns": (([0, 1, 2], [0.2, 0.5, 0.3]), {}),
     "labels and columns disagree": (([1, 2], [[0.2, 0.8]] * 2), {"labels": [1, 2, 3]}),
-    "y_true outside labels": ((["a", "b", "c"], [[0.9, 0.1, 0.0], [0.1, 0.9, 0.0], [0.1, 0.1, 0.8]]), {"labels": ["a", "c", "d"]}),
+    "y_true outside labels": (
+        (["a", "b", "c"], [[0.9, 0.1, 0.0], [0.1, 0.9, 0.0], [0.1, 0.1, 0.8]]),
+        {"labels": ["a", "c", "d"]},
+    ),
     "lengths differ": (([0, 1, 1], [0.3, 0.6]), {}),
     "sample_weight of another length": (([0, 1], [0.3, 0.6]), {"sample_weight": [1.0, 1.0, 1.0]}),
     "sample_weight all zero": (([0, 1], [0.3, 0.6]), {"sample_weight": [0.0, 0.0]}),
@@ -299,7 +378,9 @@ LOG_LOSS_BAD_INPUTS = {
 }
 
 
-@pytest.mark.parametrize("args, kwargs", LOG_LOSS_BAD_INPUTS.values(), ids=LOG_LOSS_BAD_INPUTS.keys())
+@pytest.mark.parametrize(
+    "args, kwargs", LOG_LOSS_BAD_INPUTS.values(), ids=LOG_LOSS_BAD_INPUTS.keys()
+)
 def test_log_loss_raises_what_sklearn_raises(args, kwargs):
     from sklearn.metrics import log_loss as sk_log_loss
 

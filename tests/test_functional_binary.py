@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -57,7 +56,9 @@ def tkw(**kwargs):
 @given(binary_cases())
 def test_binary_cross_entropy_with_logits_matches_torch(case):
     x, y, reduction, weight, pos_weight = case
-    out = lu.binary_cross_entropy_with_logits(x, y, reduction=reduction, **kw(weight=weight, pos_weight=pos_weight))
+    out = lu.binary_cross_entropy_with_logits(
+        x, y, reduction=reduction, **kw(weight=weight, pos_weight=pos_weight)
+    )
     expected = F.binary_cross_entropy_with_logits(
         t(x), t(y), reduction=reduction, **tkw(weight=weight, pos_weight=pos_weight)
     ).numpy()
@@ -85,7 +86,8 @@ def test_bce_with_logits_equals_bce_of_the_sigmoid_where_both_are_finite(case):
     np.testing.assert_allclose(
         lu.binary_cross_entropy_with_logits(x, y, reduction="none", **kw(weight=weight)),
         lu.binary_cross_entropy(lu.sigmoid(x), y, reduction="none", **kw(weight=weight)),
-        rtol=1e-9, atol=1e-12,
+        rtol=1e-9,
+        atol=1e-12,
     )
 
 
@@ -94,29 +96,41 @@ def test_bce_with_logits_equals_bce_of_the_sigmoid_where_both_are_finite(case):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_bce_clamps_each_log_at_minus_100_like_torch(dtype):
-    p, y = np.array([0.0, 1.0, 1e-300 if dtype == np.float64 else 1e-45, 0.0], dtype), np.array([1.0, 0.0, 1.0, 0.0], dtype)
+    p, y = (
+        np.array([0.0, 1.0, 1e-300 if dtype == np.float64 else 1e-45, 0.0], dtype),
+        np.array([1.0, 0.0, 1.0, 0.0], dtype),
+    )
     out = lu.binary_cross_entropy(p, y, reduction="none")
     np.testing.assert_array_equal(out, F.binary_cross_entropy(t(p), t(y), reduction="none").numpy())
     np.testing.assert_array_equal(out, np.array([100.0, 100.0, 100.0, 0.0], dtype))
 
 
 def test_bce_of_a_certain_correct_prediction_is_zero():
-    np.testing.assert_array_equal(lu.binary_cross_entropy(np.array([0.0, 1.0]), np.array([0.0, 1.0]), reduction="none"), 0.0)
+    np.testing.assert_array_equal(
+        lu.binary_cross_entropy(np.array([0.0, 1.0]), np.array([0.0, 1.0]), reduction="none"), 0.0
+    )
 
 
 def test_bce_accepts_integer_labels():
     p = np.array([0.2, 0.7])
-    np.testing.assert_allclose(lu.binary_cross_entropy(p, np.array([0, 1])), lu.binary_cross_entropy(p, np.array([0.0, 1.0])))
+    np.testing.assert_allclose(
+        lu.binary_cross_entropy(p, np.array([0, 1])),
+        lu.binary_cross_entropy(p, np.array([0.0, 1.0])),
+    )
 
 
 def test_bce_mean_ignores_weights_in_the_denominator():
     p, y, w = np.array([0.5, 0.5]), np.array([1.0, 1.0]), np.array([1.0, 3.0])
-    np.testing.assert_allclose(lu.binary_cross_entropy(p, y, weight=w), (1 + 3) * np.log(2) / 2, rtol=1e-15)
+    np.testing.assert_allclose(
+        lu.binary_cross_entropy(p, y, weight=w), (1 + 3) * np.log(2) / 2, rtol=1e-15
+    )
 
 
 def test_bce_of_seed_example_is_minus_mean_log_likelihood():
     p, y = np.array([0.4, 0.6, 0.9, 0.1]), np.array([0, 1, 1, 0])
-    np.testing.assert_allclose(lu.binary_cross_entropy(p, y), -np.log(0.6 * 0.6 * 0.9 * 0.9) / 4, rtol=1e-15)
+    np.testing.assert_allclose(
+        lu.binary_cross_entropy(p, y), -np.log(0.6 * 0.6 * 0.9 * 0.9) / 4, rtol=1e-15
+    )
 
 
 @pytest.mark.parametrize("loss", [lu.binary_cross_entropy, lu.binary_cross_entropy_with_logits])
@@ -128,13 +142,20 @@ def test_empty_input_gives_nan_mean_like_torch(loss):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_bce_with_logits_of_plus_minus_1e4_is_finite(dtype):
     x, y = np.array([1e4, -1e4, 1e4, -1e4], dtype), np.array([1.0, 0.0, 0.0, 1.0], dtype)
-    np.testing.assert_array_equal(lu.binary_cross_entropy_with_logits(x, y, reduction="none"), np.array([0, 0, 1e4, 1e4], dtype))
+    np.testing.assert_array_equal(
+        lu.binary_cross_entropy_with_logits(x, y, reduction="none"),
+        np.array([0, 0, 1e4, 1e4], dtype),
+    )
 
 
 def test_bce_with_logits_at_infinite_logits_gives_the_limits_where_torch_gives_nan():
     x, y = np.array([np.inf, -np.inf, np.inf, -np.inf]), np.array([1.0, 0.0, 0.0, 1.0])
-    assert np.isnan(F.binary_cross_entropy_with_logits(t(x), t(y), reduction="none").numpy()[[0, 1, 3]]).all()
-    np.testing.assert_array_equal(lu.binary_cross_entropy_with_logits(x, y, reduction="none"), [0.0, 0.0, np.inf, np.inf])
+    assert np.isnan(
+        F.binary_cross_entropy_with_logits(t(x), t(y), reduction="none").numpy()[[0, 1, 3]]
+    ).all()
+    np.testing.assert_array_equal(
+        lu.binary_cross_entropy_with_logits(x, y, reduction="none"), [0.0, 0.0, np.inf, np.inf]
+    )
 
 
 def test_bce_with_logits_propagates_nan():
@@ -143,28 +164,44 @@ def test_bce_with_logits_propagates_nan():
 
 def test_pos_weight_multiplies_only_the_positive_term():
     x, y = np.array([[0.3, -1.2]]), np.array([[1.0, 0.0]])
-    out = lu.binary_cross_entropy_with_logits(x, y, pos_weight=np.array([4.0, 4.0]), reduction="none")
+    out = lu.binary_cross_entropy_with_logits(
+        x, y, pos_weight=np.array([4.0, 4.0]), reduction="none"
+    )
     np.testing.assert_allclose(out, [[-4 * lu.log_sigmoid(0.3), -lu.log_sigmoid(1.2)]], rtol=1e-15)
 
 
 def test_pos_weight_of_shape_c_broadcasts_along_the_last_axis_like_torch():
     rng = np.random.default_rng(0)
     x, y, pw = rng.normal(size=(3, 2, 4)), rng.random((3, 2, 4)), np.array([1.0, 2.0, 3.0, 4.0])
-    expected = F.binary_cross_entropy_with_logits(t(x), t(y), pos_weight=t(pw), reduction="none").numpy()
-    np.testing.assert_allclose(lu.binary_cross_entropy_with_logits(x, y, pos_weight=pw, reduction="none"), expected, rtol=1e-13)
+    expected = F.binary_cross_entropy_with_logits(
+        t(x), t(y), pos_weight=t(pw), reduction="none"
+    ).numpy()
+    np.testing.assert_allclose(
+        lu.binary_cross_entropy_with_logits(x, y, pos_weight=pw, reduction="none"),
+        expected,
+        rtol=1e-13,
+    )
 
 
 def test_pos_weight_of_shape_n_by_1_broadcasts_over_columns_like_torch():
     rng = np.random.default_rng(1)
     x, y, pw = rng.normal(size=(3, 2)), rng.random((3, 2)), np.array([[1.0], [2.0], [3.0]])
-    expected = F.binary_cross_entropy_with_logits(t(x), t(y), pos_weight=t(pw), reduction="none").numpy()
-    np.testing.assert_allclose(lu.binary_cross_entropy_with_logits(x, y, pos_weight=pw, reduction="none"), expected, rtol=1e-13)
+    expected = F.binary_cross_entropy_with_logits(
+        t(x), t(y), pos_weight=t(pw), reduction="none"
+    ).numpy()
+    np.testing.assert_allclose(
+        lu.binary_cross_entropy_with_logits(x, y, pos_weight=pw, reduction="none"),
+        expected,
+        rtol=1e-13,
+    )
 
 
 def test_soft_targets_outside_0_1_are_accepted_by_the_logits_version_like_torch():
     x, y = np.array([0.5, -0.5]), np.array([1.5, -0.5])
     expected = F.binary_cross_entropy_with_logits(t(x), t(y), reduction="none").numpy()
-    np.testing.assert_allclose(lu.binary_cross_entropy_with_logits(x, y, reduction="none"), expected, rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.binary_cross_entropy_with_logits(x, y, reduction="none"), expected, rtol=1e-14
+    )
 
 
 # --- gradient: autograd against the closed form sigmoid - target ----------------------

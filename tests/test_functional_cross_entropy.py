@@ -6,7 +6,6 @@ import tracemalloc
 
 import numpy as np
 import pytest
-import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,8 +28,12 @@ def class_index_cases(draw):
     c = draw(st.integers(1, 6))
     layout = draw(st.sampled_from(["single", "batch", "spatial1", "spatial2"]))
     n = draw(st.integers(0, 5))
-    spatial = {"single": (), "batch": (), "spatial1": (draw(st.integers(1, 3)),),
-               "spatial2": (draw(st.integers(1, 3)), draw(st.integers(1, 2)))}[layout]
+    spatial = {
+        "single": (),
+        "batch": (),
+        "spatial1": (draw(st.integers(1, 3)),),
+        "spatial2": (draw(st.integers(1, 3)), draw(st.integers(1, 2))),
+    }[layout]
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     scale = draw(st.sampled_from([1.0, 10.0, 100.0]))
@@ -69,7 +72,9 @@ def test_nll_loss_matches_torch(case):
 def test_cross_entropy_with_class_indices_matches_torch(case, label_smoothing):
     x, target, kwargs = case
     out = lu.cross_entropy(x, target, label_smoothing=label_smoothing, **kwargs)
-    expected = F.cross_entropy(t(x), t(target), label_smoothing=label_smoothing, **torch_kwargs(kwargs)).numpy()
+    expected = F.cross_entropy(
+        t(x), t(target), label_smoothing=label_smoothing, **torch_kwargs(kwargs)
+    ).numpy()
     assert out.dtype == x.dtype and out.shape == expected.shape
     np.testing.assert_allclose(out, expected, **TOL[x.dtype.type])
 
@@ -82,7 +87,9 @@ def test_cross_entropy_with_class_probabilities_matches_torch(case, label_smooth
     rng = np.random.default_rng(seed)
     q = lu.softmax(rng.normal(size=x.shape) * 3, axis=0 if x.ndim == 1 else 1).astype(x.dtype)
     out = lu.cross_entropy(x, q, label_smoothing=label_smoothing, **kwargs)
-    expected = F.cross_entropy(t(x), t(q), label_smoothing=label_smoothing, **torch_kwargs(kwargs)).numpy()
+    expected = F.cross_entropy(
+        t(x), t(q), label_smoothing=label_smoothing, **torch_kwargs(kwargs)
+    ).numpy()
     assert out.dtype == x.dtype and out.shape == expected.shape
     np.testing.assert_allclose(out, expected, **TOL[x.dtype.type])
 
@@ -93,7 +100,9 @@ def test_cross_entropy_equals_nll_loss_of_log_softmax(case):
     x, target, kwargs = case
     logp = lu.log_softmax(x, axis=0 if x.ndim == 1 else 1)
     np.testing.assert_allclose(
-        lu.cross_entropy(x, target, **kwargs), lu.nll_loss(logp, target, **kwargs), **TOL[x.dtype.type]
+        lu.cross_entropy(x, target, **kwargs),
+        lu.nll_loss(logp, target, **kwargs),
+        **TOL[x.dtype.type],
     )
 
 
@@ -103,14 +112,18 @@ def test_cross_entropy_equals_nll_loss_of_log_softmax(case):
 def test_sum_is_n_times_mean_without_weights():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(50, 4)), rng.integers(0, 4, 50)
-    np.testing.assert_allclose(lu.cross_entropy(x, y, reduction="sum"), 50 * lu.cross_entropy(x, y), rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.cross_entropy(x, y, reduction="sum"), 50 * lu.cross_entropy(x, y), rtol=1e-14
+    )
 
 
 def test_doubling_the_batch_leaves_the_mean_unchanged():
     rng = np.random.default_rng(2)
     x, y, w = rng.normal(size=(20, 3)), rng.integers(0, 3, 20), np.array([0.5, 1.0, 4.0])
     once = lu.cross_entropy(x, y, weight=w, label_smoothing=0.1)
-    twice = lu.cross_entropy(np.concatenate([x, x]), np.concatenate([y, y]), weight=w, label_smoothing=0.1)
+    twice = lu.cross_entropy(
+        np.concatenate([x, x]), np.concatenate([y, y]), weight=w, label_smoothing=0.1
+    )
     np.testing.assert_allclose(twice, once, rtol=1e-14)
 
 
@@ -139,7 +152,9 @@ def test_smoothing_term_of_weighted_mean_is_divided_by_true_class_weights_like_t
     x, y, w, eps = np.array([[0.0, 1.0, 2.0]]), np.array([0]), np.array([1.0, 2.0, 4.0]), 0.3
     logp = lu.log_softmax(x)[0]
     expected = ((1 - eps) * -w[0] * logp[0] + eps / 3 * -(w * logp).sum()) / w[0]
-    np.testing.assert_allclose(lu.cross_entropy(x, y, weight=w, label_smoothing=eps), expected, rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.cross_entropy(x, y, weight=w, label_smoothing=eps), expected, rtol=1e-14
+    )
     np.testing.assert_allclose(
         F.cross_entropy(t(x), t(y), weight=t(w), label_smoothing=eps).numpy(), expected, rtol=1e-14
     )
@@ -147,7 +162,11 @@ def test_smoothing_term_of_weighted_mean_is_divided_by_true_class_weights_like_t
 
 def test_probability_targets_mean_divides_by_the_number_of_samples_not_the_weights():
     rng = np.random.default_rng(3)
-    x, q, w = rng.normal(size=(4, 3)), lu.softmax(rng.normal(size=(4, 3))), np.array([1.0, 2.0, 5.0])
+    x, q, w = (
+        rng.normal(size=(4, 3)),
+        lu.softmax(rng.normal(size=(4, 3))),
+        np.array([1.0, 2.0, 5.0]),
+    )
     per_sample = -(w * q * lu.log_softmax(x)).sum(axis=1)
     np.testing.assert_allclose(lu.cross_entropy(x, q, weight=w), per_sample.mean(), rtol=1e-14)
 
@@ -155,7 +174,9 @@ def test_probability_targets_mean_divides_by_the_number_of_samples_not_the_weigh
 def test_one_hot_probability_targets_equal_class_indices():
     rng = np.random.default_rng(4)
     x, y = rng.normal(size=(6, 4)), rng.integers(0, 4, 6)
-    np.testing.assert_allclose(lu.cross_entropy(x, np.eye(4)[y]), lu.cross_entropy(x, y), rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.cross_entropy(x, np.eye(4)[y]), lu.cross_entropy(x, y), rtol=1e-14
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -189,12 +210,16 @@ def test_every_target_ignored_with_label_smoothing_gives_nan_mean_like_torch():
 @pytest.mark.parametrize("reduction, expected", [("mean", np.nan), ("sum", 0.0)])
 def test_empty_batch_gives_nan_mean_and_zero_sum_like_torch(reduction, expected):
     x, y = np.zeros((0, 3)), np.zeros(0, dtype=np.int64)
-    np.testing.assert_array_equal(F.cross_entropy(t(x), t(y), reduction=reduction).numpy(), expected)
+    np.testing.assert_array_equal(
+        F.cross_entropy(t(x), t(y), reduction=reduction).numpy(), expected
+    )
     np.testing.assert_array_equal(lu.cross_entropy(x, y, reduction=reduction), expected)
 
 
 def test_empty_batch_with_reduction_none_is_empty():
-    assert lu.cross_entropy(np.zeros((0, 3, 2)), np.zeros((0, 2), dtype=np.int64), reduction="none").shape == (0, 2)
+    assert lu.cross_entropy(
+        np.zeros((0, 3, 2)), np.zeros((0, 2), dtype=np.int64), reduction="none"
+    ).shape == (0, 2)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -209,7 +234,12 @@ def test_logits_of_plus_minus_1e4_are_finite_and_match_torch_float64(dtype):
 
 def test_minus_inf_logit_of_another_class_is_harmless():
     out = lu.cross_entropy(np.array([[1.0, -np.inf, 0.0]]), np.array([0]), reduction="none")
-    np.testing.assert_allclose(out, F.cross_entropy(t(np.array([[1.0, -np.inf, 0.0]])), t(np.array([0])), reduction="none").numpy())
+    np.testing.assert_allclose(
+        out,
+        F.cross_entropy(
+            t(np.array([[1.0, -np.inf, 0.0]])), t(np.array([0])), reduction="none"
+        ).numpy(),
+    )
 
 
 def test_minus_inf_logit_of_the_target_gives_inf():
@@ -232,19 +262,25 @@ def test_nan_logits_of_an_ignored_sample_do_not_leak_into_the_mean():
 
 
 def test_equal_logits_give_log_c():
-    np.testing.assert_allclose(lu.cross_entropy(np.full((4, 7), 3.0), np.arange(4)), np.log(7), rtol=1e-15)
+    np.testing.assert_allclose(
+        lu.cross_entropy(np.full((4, 7), 3.0), np.arange(4)), np.log(7), rtol=1e-15
+    )
 
 
 def test_probability_target_with_minus_inf_logit_where_probability_is_zero_is_finite():
     # PyTorch returns NaN here (0 * -inf); the limit q log p -> 0 is what lossutils returns
     x, q = np.array([[1.0, -np.inf, 0.0]]), np.array([[0.5, 0.0, 0.5]])
     assert np.isnan(F.cross_entropy(t(x), t(q)).item())
-    np.testing.assert_allclose(lu.cross_entropy(x, q), -0.5 * (lu.log_softmax(x)[0, 0] + lu.log_softmax(x)[0, 2]))
+    np.testing.assert_allclose(
+        lu.cross_entropy(x, q), -0.5 * (lu.log_softmax(x)[0, 0] + lu.log_softmax(x)[0, 2])
+    )
 
 
 def test_unsigned_byte_targets_are_accepted_like_torch():
     x, y = np.random.default_rng(5).normal(size=(4, 3)), np.array([0, 2, 1, 1], dtype=np.uint8)
-    np.testing.assert_allclose(lu.cross_entropy(x, y), F.cross_entropy(t(x), t(y)).numpy(), rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.cross_entropy(x, y), F.cross_entropy(t(x), t(y)).numpy(), rtol=1e-14
+    )
 
 
 def test_float32_mean_over_a_large_batch_is_no_less_accurate_than_torch_float32():
@@ -298,7 +334,9 @@ def test_non_contiguous_spatial_input_matches_torch():
     x = rng.normal(size=(3, 5, 4, 2))[:, :, ::2, :]  # a strided view
     y = rng.integers(0, 5, (3, 2, 2))
     expected = F.cross_entropy(t(x.copy()), t(y), reduction="none", label_smoothing=0.1).numpy()
-    np.testing.assert_allclose(lu.cross_entropy(x, y, reduction="none", label_smoothing=0.1), expected, rtol=1e-13)
+    np.testing.assert_allclose(
+        lu.cross_entropy(x, y, reduction="none", label_smoothing=0.1), expected, rtol=1e-13
+    )
 
 
 def test_fortran_ordered_input_matches_torch():

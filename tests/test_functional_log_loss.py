@@ -30,7 +30,9 @@ def multiclass_cases(draw):
 def test_multiclass_log_loss_matches_sklearn(case):
     labels, proba, weight, normalize = case
     expected = sk_log_loss(labels, proba, sample_weight=weight, normalize=normalize)
-    np.testing.assert_allclose(lu.log_loss(labels, proba, sample_weight=weight, normalize=normalize), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        lu.log_loss(labels, proba, sample_weight=weight, normalize=normalize), expected, rtol=1e-12
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -39,7 +41,9 @@ def test_binary_log_loss_with_a_probability_vector_matches_sklearn(seed, normali
     rng = np.random.default_rng(seed)
     y = np.concatenate([[0, 1], rng.integers(0, 2, 20)])
     p = rng.random(y.size)
-    np.testing.assert_allclose(lu.log_loss(y, p, normalize=normalize), sk_log_loss(y, p, normalize=normalize), rtol=1e-12)
+    np.testing.assert_allclose(
+        lu.log_loss(y, p, normalize=normalize), sk_log_loss(y, p, normalize=normalize), rtol=1e-12
+    )
 
 
 def test_string_labels_use_sorted_class_order_like_sklearn():
@@ -49,18 +53,25 @@ def test_string_labels_use_sorted_class_order_like_sklearn():
 
 def test_seed_example_equals_minus_mean_log_of_the_likelihood():
     np.testing.assert_allclose(
-        lu.log_loss([0, 1, 1, 0], [0.4, 0.6, 0.9, 0.1]), -np.log(0.6 * 0.6 * 0.9 * 0.9) / 4, rtol=1e-15
+        lu.log_loss([0, 1, 1, 0], [0.4, 0.6, 0.9, 0.1]),
+        -np.log(0.6 * 0.6 * 0.9 * 0.9) / 4,
+        rtol=1e-15,
     )
 
 
 def test_probability_zero_for_the_true_class_is_clipped_at_machine_epsilon_like_sklearn():
     y, p = [1, 0], [0.0, 0.5]  # sample 0 gives its true class probability 0
     np.testing.assert_allclose(lu.log_loss(y, p), sk_log_loss(y, p), rtol=1e-14)
-    np.testing.assert_allclose(lu.log_loss(y, p), (-np.log(np.finfo(float).eps) + np.log(2)) / 2, rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.log_loss(y, p), (-np.log(np.finfo(float).eps) + np.log(2)) / 2, rtol=1e-14
+    )
 
 
 def test_float32_predictions_give_float32_and_match_sklearn():
-    y, p = [0, 1, 2, 1], np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.3, 0.4, 0.3]], np.float32)
+    y, p = (
+        [0, 1, 2, 1],
+        np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.3, 0.4, 0.3]], np.float32),
+    )
     out = lu.log_loss(y, p)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, sk_log_loss(y, p), rtol=1e-6)
@@ -83,12 +94,16 @@ def test_result_is_a_0d_array():
 
 def test_labels_give_the_columns_of_classes_missing_from_y_true_like_sklearn():
     y, p, labels = [1, 2, 2], [[0.7, 0.1, 0.2], [0.2, 0.7, 0.1], [0.1, 0.7, 0.2]], [1, 2, 3]
-    np.testing.assert_allclose(lu.log_loss(y, p, labels=labels), sk_log_loss(y, p, labels=labels), rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.log_loss(y, p, labels=labels), sk_log_loss(y, p, labels=labels), rtol=1e-14
+    )
 
 
 def test_labels_let_a_single_class_batch_be_scored_like_sklearn():
     y, p = [2, 2], [0.9, 0.6]
-    np.testing.assert_allclose(lu.log_loss(y, p, labels=[1, 2]), sk_log_loss(y, p, labels=[1, 2]), rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.log_loss(y, p, labels=[1, 2]), sk_log_loss(y, p, labels=[1, 2]), rtol=1e-14
+    )
     np.testing.assert_allclose(lu.log_loss(y, p, labels=[1, 2]), -np.mean(np.log(p)), rtol=1e-14)
 
 
@@ -109,13 +124,18 @@ def test_y_pred_is_a_deprecated_alias_of_y_proba_like_sklearn():
 
 def test_y_proba_by_keyword_matches_sklearn():
     y, p = [0, 1, 1], [0.2, 0.7, 0.6]
-    np.testing.assert_allclose(lu.log_loss(y_true=y, y_proba=p), sk_log_loss(y_true=y, y_proba=p), rtol=1e-14)
+    np.testing.assert_allclose(
+        lu.log_loss(y_true=y, y_proba=p), sk_log_loss(y_true=y, y_proba=p), rtol=1e-14
+    )
 
 
 @pytest.mark.parametrize(
     "y_true, proba",
     [
-        (np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8]]),
+        (
+            np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]]),
+            [[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8]],
+        ),
         (np.array([[1, 1, 0], [0, 1, 0]]), [[0.5, 0.4, 0.1], [0.2, 0.7, 0.1]]),
         (np.array([[0], [1], [1]]), [0.2, 0.7, 0.6]),
     ],

@@ -75,7 +75,9 @@ def test_log_sigmoid_keeps_tiny_values_where_log_of_sigmoid_gives_0():
 @given(logits_and_axis())
 def test_logsumexp_matches_scipy_along_each_axis(xa):
     x, axis = xa
-    np.testing.assert_allclose(lu.logsumexp(x, axis=axis), scipy.special.logsumexp(x, axis=axis), rtol=1e-13)
+    np.testing.assert_allclose(
+        lu.logsumexp(x, axis=axis), scipy.special.logsumexp(x, axis=axis), rtol=1e-13
+    )
 
 
 @SETTINGS
@@ -90,7 +92,9 @@ def test_logsumexp_keepdims_and_tuple_axis_match_scipy():
     x = np.random.default_rng(0).normal(size=(2, 3, 4))
     ours = lu.logsumexp(x, axis=(0, 2), keepdims=True)
     assert ours.shape == (1, 3, 1)
-    np.testing.assert_allclose(ours, scipy.special.logsumexp(x, axis=(0, 2), keepdims=True), rtol=1e-14)
+    np.testing.assert_allclose(
+        ours, scipy.special.logsumexp(x, axis=(0, 2), keepdims=True), rtol=1e-14
+    )
 
 
 def test_logsumexp_of_large_equal_values_does_not_overflow():
@@ -150,14 +154,18 @@ def test_log_softmax_is_unchanged_by_adding_a_constant(xa, c):
     x, axis = xa
     # x + c is exact for these magnitudes in float64 (integers c, |x| <= 50 on a 2**-40 grid)
     x = np.round(x * 2**40) / 2**40
-    np.testing.assert_allclose(lu.log_softmax(x + c, axis=axis), lu.log_softmax(x, axis=axis), atol=1e-12)
+    np.testing.assert_allclose(
+        lu.log_softmax(x + c, axis=axis), lu.log_softmax(x, axis=axis), atol=1e-12
+    )
 
 
 @SETTINGS
 @given(logits_and_axis())
 def test_exp_of_log_softmax_is_softmax(xa):
     x, axis = xa
-    np.testing.assert_allclose(np.exp(lu.log_softmax(x, axis=axis)), lu.softmax(x, axis=axis), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(
+        np.exp(lu.log_softmax(x, axis=axis)), lu.softmax(x, axis=axis), rtol=1e-13, atol=1e-300
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

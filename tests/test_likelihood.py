@@ -30,8 +30,9 @@ def test_seed_example_log_likelihood_is_the_sum_of_logs():
 
 
 def test_boolean_labels_work_like_0_and_1():
-    np.testing.assert_allclose(lu.likelihood(SEED_TARGET.astype(bool), SEED_PROB),
-                               lu.likelihood(SEED_TARGET, SEED_PROB))
+    np.testing.assert_allclose(
+        lu.likelihood(SEED_TARGET.astype(bool), SEED_PROB), lu.likelihood(SEED_TARGET, SEED_PROB)
+    )
 
 
 def test_multiclass_likelihood_picks_the_true_class_column():

@@ -39,10 +39,16 @@ def cases(n: int):
     return {
         "cross_entropy": lambda r: lu.cross_entropy(x, y, reduction=r),
         "cross_entropy weighted, padded": lambda r: lu.cross_entropy(x, padded, w, reduction=r),
-        "cross_entropy label_smoothing": lambda r: lu.cross_entropy(x, y, w, reduction=r, label_smoothing=0.1),
-        "cross_entropy probabilities": lambda r: lu.cross_entropy(x, q, w, reduction=r, label_smoothing=0.1),
+        "cross_entropy label_smoothing": lambda r: lu.cross_entropy(
+            x, y, w, reduction=r, label_smoothing=0.1
+        ),
+        "cross_entropy probabilities": lambda r: lu.cross_entropy(
+            x, q, w, reduction=r, label_smoothing=0.1
+        ),
         "nll_loss": lambda r: lu.nll_loss(x, padded, w, reduction=r),
-        "binary_cross_entropy_with_logits": lambda r: lu.binary_cross_entropy_with_logits(xb, yb, reduction=r, pos_weight=np.array(2.0)),
+        "binary_cross_entropy_with_logits": lambda r: lu.binary_cross_entropy_with_logits(
+            xb, yb, reduction=r, pos_weight=np.array(2.0)
+        ),
         "binary_cross_entropy": lambda r: lu.binary_cross_entropy(pb, yb, reduction=r),
         "log_softmax": lambda r: lu.log_softmax(x, axis=1),
         "softmax": lambda r: lu.softmax(x, axis=1),
@@ -58,5 +64,5 @@ NAMES = list(cases(1))
 def test_extra_memory_beyond_the_output_is_bounded_whatever_n(name, reduction):
     for n in (25_000, 200_000):
         call = cases(n)[name]
-        peak, output = peak_extra_bytes(lambda: call(reduction))
+        peak, output = peak_extra_bytes(lambda call=call: call(reduction))
         assert peak - output < BOUND, f"N={n}: {(peak - output) / 2**20:.1f} MiB beyond the output"

@@ -20,6 +20,7 @@ def same_color(a, b) -> bool:
 
 # --- palette -----------------------------------------------------------------
 
+
 def test_palette_gives_the_two_labels_distinct_colours():
     assert not same_color(lp.COLORS["y1"], lp.COLORS["y0"])
 
@@ -43,8 +44,9 @@ def test_new_ax_returns_the_axes_it_is_given():
 # --- ax in, ax out, no global state ------------------------------------------
 
 HELPERS = [
-    lambda ax: lp.plot_loss_curves({"train": [1.0, 0.5], "test": [1.1, 0.7]},
-                                   hlines={"floor": 0.2}, ax=ax),
+    lambda ax: lp.plot_loss_curves(
+        {"train": [1.0, 0.5], "test": [1.1, 0.7]}, hlines={"floor": 0.2}, ax=ax
+    ),
 ]
 
 
@@ -84,6 +86,7 @@ def test_helper_sets_no_title_and_lowercase_axis_labels(draw):
 
 # --- plot_loss_curves ----------------------------------------------------------
 
+
 def test_loss_curves_draw_each_curve_against_its_index():
     curves = {"train": [1.0, 0.6, 0.4], "test": [1.1, 0.8, 0.7]}
     ax = lp.plot_loss_curves(curves)
@@ -93,8 +96,11 @@ def test_loss_curves_draw_each_curve_against_its_index():
 
 
 def test_loss_curves_resolve_palette_keys_and_line_styles():
-    ax = lp.plot_loss_curves({"train": [1.0, 0.5], "test": [1.0, 0.7]},
-                             colors={"train": "bce", "test": "bce"}, linestyles={"test": "--"})
+    ax = lp.plot_loss_curves(
+        {"train": [1.0, 0.5], "test": [1.0, 0.7]},
+        colors={"train": "bce", "test": "bce"},
+        linestyles={"test": "--"},
+    )
     assert same_color(ax.lines[0].get_color(), lp.COLORS["bce"])
     assert same_color(ax.lines[1].get_color(), lp.COLORS["bce"])
     assert ax.lines[0].get_linestyle() == "-"

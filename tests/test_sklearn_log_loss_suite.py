@@ -49,7 +49,9 @@ def _cases():
         for i, kwargs in enumerate(_parameter_sets(func)):
             marks = []
             if "log_loss" not in func.__code__.co_names:
-                marks.append(pytest.mark.skip(reason=f"{name} never calls log_loss (only d2_log_loss_score)"))
+                marks.append(
+                    pytest.mark.skip(reason=f"{name} never calls log_loss (only d2_log_loss_score)")
+                )
             elif name in KNOWN_DIFFERENCES:
                 marks.append(pytest.mark.xfail(reason=KNOWN_DIFFERENCES[name], strict=True))
             yield pytest.param(func, kwargs, id=f"{name}[{i}]" if kwargs else name, marks=marks)

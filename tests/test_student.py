@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+
 from bookutils import notebook_docnames, source_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,9 @@ def test_strip_removes_a_gated_solution_with_its_code_cells_and_keeps_the_exerci
 
 
 def test_strip_removes_a_plain_solution_directive():
-    text, removed = student.strip_solutions("A\n\n```{solution} ex-a\n:class: dropdown\n\nSecret.\n```\n\nB\n")
+    text, removed = student.strip_solutions(
+        "A\n\n```{solution} ex-a\n:class: dropdown\n\nSecret.\n```\n\nB\n"
+    )
     assert removed == 1 and "Secret" not in text and "A" in text and "B" in text
 
 
@@ -71,8 +73,10 @@ def student_html(book_build) -> Path:
 
 def solution_texts() -> dict[str, list[str]]:
     """For each chapter, the solutions of its source."""
-    return {name: student.solutions(source_path(name).read_text(encoding="utf-8"))
-            for name in notebook_docnames()}
+    return {
+        name: student.solutions(source_path(name).read_text(encoding="utf-8"))
+        for name in notebook_docnames()
+    }
 
 
 def telltale_lines(docname: str) -> list[str]:
@@ -102,8 +106,13 @@ def solution_glue_keys(docname: str) -> set[str]:
 
 
 def edition_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.suffix in {".html", ".txt", ".md", ".ipynb", ".js", ".json"}
-            and p.is_file() and "_static" not in p.parts]
+    return [
+        p
+        for p in root.rglob("*")
+        if p.suffix in {".html", ".txt", ".md", ".ipynb", ".js", ".json"}
+        and p.is_file()
+        and "_static" not in p.parts
+    ]
 
 
 def test_the_book_has_solutions_to_remove():
@@ -115,7 +124,9 @@ def test_no_line_of_a_solution_is_in_the_student_edition(student_html, docname):
     lines = telltale_lines(docname)
     assert lines, f"{docname}: no solution line to look for"
     leaks = []
-    for path in edition_files(student_html) + edition_files(student_html.parent / "jupyter_execute"):
+    for path in edition_files(student_html) + edition_files(
+        student_html.parent / "jupyter_execute"
+    ):
         text = path.read_text(encoding="utf-8", errors="replace")
         leaks += [f"{path.name}: {line}" for line in lines if line in text]
     assert leaks == []
@@ -134,7 +145,9 @@ def test_no_value_glued_only_in_a_solution_is_in_the_student_edition(student_htm
 @pytest.mark.parametrize("docname", notebook_docnames())
 def test_student_pages_keep_every_exercise(book_build, student_html, docname):
     def exercise_ids(root):
-        return re.findall(r'id="(ex-ch[0-9]+-[a-z0-9-]+)"', (root / f"{docname}.html").read_text(encoding="utf-8"))
+        return re.findall(
+            r'id="(ex-ch[0-9]+-[a-z0-9-]+)"', (root / f"{docname}.html").read_text(encoding="utf-8")
+        )
 
     assert exercise_ids(student_html) == exercise_ids(book_build / "html")
 

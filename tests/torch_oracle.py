@@ -22,11 +22,18 @@ def to_torch(a: Any) -> torch.Tensor:
 
 def torch_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     """``kwargs`` with every array converted to a tensor and every ``None`` left out."""
-    return {k: to_torch(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items() if v is not None}
+    return {
+        k: to_torch(v) if isinstance(v, np.ndarray) else v
+        for k, v in kwargs.items()
+        if v is not None
+    }
 
 
 def torch_ref(name: str, *args: Any, **kwargs: Any) -> np.ndarray:
     """``torch.nn.functional.<name>`` (or ``torch.<name>``) on NumPy inputs, as a NumPy array."""
     fn = getattr(F, name, None) or getattr(torch, name)
-    out = fn(*(to_torch(a) if isinstance(a, (np.ndarray, np.generic)) else a for a in args), **torch_kwargs(kwargs))
+    out = fn(
+        *(to_torch(a) if isinstance(a, (np.ndarray, np.generic)) else a for a in args),
+        **torch_kwargs(kwargs),
+    )
     return out.detach().numpy()

@@ -32,8 +32,16 @@ DEFAULT = ROOT / "chapters" / "bundle" / "lossbook-notebooks.zip"
 STAMP = (2026, 1, 1, 0, 0, 0)  # every member's timestamp: the zip depends on content only
 # What the notebooks import, pinned as in the book's requirements.txt.
 # myst-nb provides `glue`, which the chapters call to hand numbers to the book's prose.
-STUDENT_PACKAGES = ("numpy", "matplotlib", "scikit-learn", "scipy", "torch", "mpmath", "myst-nb",
-                    "jupyterlab")
+STUDENT_PACKAGES = (
+    "numpy",
+    "matplotlib",
+    "scikit-learn",
+    "scipy",
+    "torch",
+    "mpmath",
+    "myst-nb",
+    "jupyterlab",
+)
 
 README = """# Classification losses: the notebooks
 
@@ -91,9 +99,13 @@ def bundle_members(root: Path = ROOT) -> dict[str, bytes]:
             notebook = jupytext.read(chapter)
             for number, cell in enumerate(notebook.cells):
                 cell.id = f"cell-{number}"  # nbformat would draw random ids
-            members[f"{TOP}/notebooks/{chapter.stem}.ipynb"] = jupytext.writes(notebook, fmt="ipynb").encode()
+            members[f"{TOP}/notebooks/{chapter.stem}.ipynb"] = jupytext.writes(
+                notebook, fmt="ipynb"
+            ).encode()
     for path in sorted((root / "lossutils").rglob("*.py")):
-        members[f"{TOP}/lossutils/{path.relative_to(root / 'lossutils').as_posix()}"] = path.read_bytes()
+        members[f"{TOP}/lossutils/{path.relative_to(root / 'lossutils').as_posix()}"] = (
+            path.read_bytes()
+        )
     requirements = [
         "# What the notebooks need. PyTorch's CPU index first: on Linux, PyPI's torch",
         "# is the CUDA build (several GB); 2.13.0+cpu from this index satisfies ==2.13.0.",

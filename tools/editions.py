@@ -39,8 +39,13 @@ def merged_config(source: Path, overlay: Path, dest: Path) -> Path:
 
 
 def sphinx_build(
-    source: Path, outdir: Path, *, builder: str = "html", config: Path | None = None,
-    cache: Path | None = None, **overrides,
+    source: Path,
+    outdir: Path,
+    *,
+    builder: str = "html",
+    config: Path | None = None,
+    cache: Path | None = None,
+    **overrides,
 ) -> int:
     """Strict build of the book at ``source`` into ``outdir``; 0 on success.
 
@@ -52,19 +57,39 @@ def sphinx_build(
     from jupyter_book.sphinx import build_sphinx
 
     path_config, src, config_overrides = jb_build.callback(
-        path_source=str(source), path_output=None, config=str(config) if config else None,
-        toc=None, warningiserror=True, nitpick=True, keep_going=True, freshenv=False,
-        builder="html", custom_builder=None, verbose=0, quiet=0, individualpages=False,
+        path_source=str(source),
+        path_output=None,
+        config=str(config) if config else None,
+        toc=None,
+        warningiserror=True,
+        nitpick=True,
+        keep_going=True,
+        freshenv=False,
+        builder="html",
+        custom_builder=None,
+        verbose=0,
+        quiet=0,
+        individualpages=False,
         get_config_only=True,
     )
     config_overrides.update(overrides)
     if cache is not None:
         config_overrides["nb_execution_cache_path"] = str(Path(cache).resolve())
     return build_sphinx(
-        src, outdir, use_external_toc=True, noconfig=True, path_config=path_config,
-        confoverrides=config_overrides, builder=builder, warningiserror=True, keep_going=True,
+        src,
+        outdir,
+        use_external_toc=True,
+        noconfig=True,
+        path_config=path_config,
+        confoverrides=config_overrides,
+        builder=builder,
+        warningiserror=True,
+        keep_going=True,
         doctreedir=Path(outdir).parent / f".doctrees-{Path(outdir).name}",
-        freshenv=False, verbosity=0, quiet=False, really_quiet=False,
+        freshenv=False,
+        verbosity=0,
+        quiet=False,
+        really_quiet=False,
     )
 
 
@@ -83,8 +108,14 @@ def missing_tex() -> list[str]:
     return [name for name in ("xelatex", "latexmk", "xindy") if shutil.which(name) is None]
 
 
-def pdf(source: Path, outdir: Path, *, config: Path | None = None, cache: Path | None = None,
-        **overrides) -> Path:
+def pdf(
+    source: Path,
+    outdir: Path,
+    *,
+    config: Path | None = None,
+    cache: Path | None = None,
+    **overrides,
+) -> Path:
     """Build the book at ``source`` as LaTeX into ``outdir`` and typeset it; the PDF's path."""
     import subprocess
 

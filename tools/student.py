@@ -59,7 +59,7 @@ def solution_spans(lines: list[str]) -> list[tuple[int, int]]:
 def solutions(text: str) -> list[str]:
     """The text of each solution block in a page's source."""
     lines = text.splitlines(keepends=True)
-    return ["".join(lines[first:last + 1]) for first, last in solution_spans(lines)]
+    return ["".join(lines[first : last + 1]) for first, last in solution_spans(lines)]
 
 
 def strip_solutions(text: str) -> tuple[str, int]:
@@ -70,7 +70,12 @@ def strip_solutions(text: str) -> tuple[str, int]:
     for first, last in spans:
         drop.update(range(first, last + 1))
         # and the blank line the block leaves behind
-        if first > 0 and not lines[first - 1].strip() and last + 1 < len(lines) and not lines[last + 1].strip():
+        if (
+            first > 0
+            and not lines[first - 1].strip()
+            and last + 1 < len(lines)
+            and not lines[last + 1].strip()
+        ):
             drop.add(last + 1)
     return "".join(line for k, line in enumerate(lines) if k not in drop), len(spans)
 

@@ -39,9 +39,13 @@ def gettext_dir(build: Path) -> Path:
 def extract(build: Path) -> int:
     """Write one ``.pot`` template per page into ``build/zh/gettext``."""
     return sphinx_build(
-        ROOT, gettext_dir(build), builder="gettext", cache=build / ".jupyter_cache",
+        ROOT,
+        gettext_dir(build),
+        builder="gettext",
+        cache=build / ".jupyter_cache",
         # no source line numbers in the catalogs: an edit elsewhere on a page leaves them alone
-        gettext_compact=False, gettext_location=False,
+        gettext_compact=False,
+        gettext_location=False,
     )
 
 
@@ -62,7 +66,8 @@ def update(build: Path) -> int:
             command = ["init"]
         subprocess.run(
             [str(pybabel), *command, "-i", str(pot), "-o", str(po), "-l", "zh_CN", "-w", "100"],
-            check=True, stdout=subprocess.DEVNULL,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     return 0
 
@@ -94,8 +99,13 @@ def translated_toc(build: Path) -> Path:
 def html(build: Path) -> int:
     """Build the Chinese edition into ``build/zh/html``."""
     config = merged_config(ROOT, ROOT / "_config.zh.yml", build / "zh" / "_config.yml")
-    return sphinx_build(ROOT, build / "zh" / "html", config=config, cache=build / ".jupyter_cache",
-                        external_toc_path=str(translated_toc(build)))
+    return sphinx_build(
+        ROOT,
+        build / "zh" / "html",
+        config=config,
+        cache=build / ".jupyter_cache",
+        external_toc_path=str(translated_toc(build)),
+    )
 
 
 # What a translation must carry over unchanged: roles (glued numbers, references, citations),
@@ -152,11 +162,15 @@ def status() -> int:
     for po, messages in catalogs():
         missing = [m for m in messages if not m.string]
         fuzzy = [m for m in messages if m.fuzzy]
-        damaged = [(m, message_problems(m.id, m.string)) for m in messages if m.string]
+        damaged = [
+            (m, message_problems(m.id, m.string)) for m in messages if m.string and not m.fuzzy
+        ]
         damaged = [(m, p) for m, p in damaged if p]
         bad += len(missing) + len(fuzzy) + len(damaged)
-        print(f"{po.relative_to(LOCALE_DIR)}: {len(messages)} messages, {len(missing)} "
-              f"untranslated, {len(fuzzy)} fuzzy, {len(damaged)} with roles or maths changed")
+        print(
+            f"{po.relative_to(LOCALE_DIR)}: {len(messages)} messages, {len(missing)} "
+            f"untranslated, {len(fuzzy)} fuzzy, {len(damaged)} with roles or maths changed"
+        )
         for message, problems in damaged:
             print(f"    {message.id[:70]!r}: {'; '.join(problems)}")
     return 1 if bad else 0

@@ -69,8 +69,11 @@ def glossary_terms(glossary: Path) -> list[str]:
     """The Chinese terms of the glossary page: its term lines that hold a CJK character."""
     text = glossary.read_text(encoding="utf-8")
     block = text.split("```{glossary}", 1)[1].split("```", 1)[0]
-    return [line.strip() for line in block.splitlines()
-            if line and not line.startswith(" ") and re.search(r"[\u4e00-\u9fff]", line)]
+    return [
+        line.strip()
+        for line in block.splitlines()
+        if line and not line.startswith(" ") and re.search(r"[\u4e00-\u9fff]", line)
+    ]
 
 
 def chinese_search_dictionary(app: Sphinx, config) -> None:
@@ -81,7 +84,9 @@ def chinese_search_dictionary(app: Sphinx, config) -> None:
     path = Path(app.outdir).parent / "search-terms.zh.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     # jieba's format: word, then a frequency high enough to keep the word whole
-    path.write_text("".join(f"{term.replace(' ', '')} 100000\n" for term in terms), encoding="utf-8")
+    path.write_text(
+        "".join(f"{term.replace(' ', '')} 100000\n" for term in terms), encoding="utf-8"
+    )
     config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
 
 
