@@ -56,13 +56,15 @@ class Knob:
     """One slider: a title, the grid of values it steps through, and their labels.
 
     The slider moves over the positions ``0 .. len(values) - 1`` (one arrow key
-    press is one step) and shows ``labels[position]``.
+    press is one step) and shows ``labels[position]``. ``symbol`` (e.g. ``"q"``)
+    names the value in the static figure's legend (``"q = 0.3"``).
     """
 
     title: str
     values: Sequence[float]
     labels: Sequence[str]
     start: int = 0
+    symbol: str = ""
 
     def __post_init__(self):
         if len(self.values) != len(self.labels) or len(self.values) < 2:
@@ -173,8 +175,9 @@ class Explorable:
         return self.frame_index(*(k.start for k in self.knobs))
 
     def frame_label(self, frame: int) -> str:
-        """The knobs' labels at a frame, e.g. ``"p = 0.30"``."""
-        return ", ".join(k.labels[i] for k, i in zip(self.knobs, self.positions(frame)))
+        """The knobs' labels at a frame, e.g. ``"w₊ = 4, q = 0.3"``."""
+        return ", ".join(f"{k.symbol} = {k.labels[i]}" if k.symbol else k.labels[i]
+                         for k, i in zip(self.knobs, self.positions(frame)))
 
     # -- Bokeh -----------------------------------------------------------------------
 

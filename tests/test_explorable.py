@@ -70,3 +70,10 @@ def test_static_twin_draws_the_chosen_frames():
     dots = [line for line in ax.lines if line.get_marker() == "o"]
     assert [tuple(d.get_ydata()) for d in dots] == [(20.0,), (30.0,)]
     assert [t.get_text() for t in ax.legend().get_texts()] == ["a line", "1, 20", "3, 10"]
+
+
+def test_static_legend_names_the_knobs_by_their_symbols():
+    e = two_knob_explorable()
+    e.knobs = [ex.Knob("a", [1.0, 2.0, 3.0], ["1", "2", "3"], symbol="a"),
+               ex.Knob("b", [10.0, 20.0], ["10", "20"], symbol="b")]
+    assert e.frame_label(e.frame_index(2, 1)) == "a = 3, b = 20"
