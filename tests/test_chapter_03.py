@@ -220,3 +220,116 @@ def test_label_smoothing_moves_the_minimiser_towards_uniform():
     p_star = (1 - eps) * q + eps / 2
     assert expected_cross_entropy_grad(p_star, q, label_smoothing=eps) < 1e-12
     assert expected_cross_entropy_grad(q, q, label_smoothing=eps) > 1e-3
+
+
+# -- the explorable figures: the data the page ships, against PyTorch ------------------------
+
+
+@pytest.fixture(scope="module")
+def logloss_shipped(book_build):
+    from explorableutils import shipped
+    return shipped(book_build, DOC, "ch3-logloss")
+
+
+@pytest.fixture(scope="module")
+def pos_weight_shipped(book_build):
+    from explorableutils import shipped
+    return shipped(book_build, DOC, "ch3-pos-weight")
+
+
+def torch_bce(p, label):
+    return F.binary_cross_entropy(torch.tensor(p, dtype=torch.float64),
+                                  torch.tensor(float(label), dtype=torch.float64)).item()
+
+
+def test_logloss_explorable_has_one_frame_per_slider_position(logloss_shipped):
+    (slider,) = logloss_shipped.sliders
+    assert slider["start"] == 0 and slider["end"] == len(slider["labels"]) - 1
+    assert len(logloss_shipped.frames["readout"]) == len(slider["labels"])
+    assert [float(x) for x in slider["labels"]] == [x for (x,) in logloss_shipped.frames["at_y1_x"]]
+    assert slider["labels"][slider["value"]] == "0.30"
+
+
+@pytest.mark.parametrize("label", ["0.01", "0.10", "0.30", "0.50", "0.90", "0.99"])
+def test_logloss_explorable_ships_torch_bce_at_each_slider_position(logloss_shipped, label):
+    frames, i = logloss_shipped.frames, logloss_shipped.frame(label)
+    p = float(label)
+    assert frames["at_y1_x"][i] == [p] and frames["at_y0_x"][i] == [p]
+    (loss_1,), (loss_0,) = frames["at_y1_y"][i], frames["at_y0_y"][i]
+    assert loss_1 == pytest.approx(torch_bce(p, 1), rel=1e-14)
+    assert loss_0 == pytest.approx(torch_bce(p, 0), rel=1e-14)
+    readout = frames["readout"][i]
+    assert f"p = {label}" in readout
+    assert f"{torch_bce(p, 1):.4f}" in readout and f"{torch_bce(p, 0):.4f}" in readout
+
+
+def test_logloss_explorable_draws_the_two_curves_of_torch_bce(logloss_shipped):
+    for key, label in [("curve_y1", 1), ("curve_y0", 0)]:
+        x, y = logloss_shipped.fixed[key]
+        assert min(x) > 0 and max(x) < 1 and len(x) >= 200
+        for k in range(0, len(x), 37):
+            assert y[k] == pytest.approx(torch_bce(x[k], label), rel=1e-13)
+
+
+@pytest.mark.parametrize("m", [1, 5, 9])
+def test_logloss_figure_is_the_static_twin_of_the_explorable(g, logloss_shipped, m):
+    # the static figure marks the same losses the explorable shows at those slider positions
+    i = logloss_shipped.frame(f"0.{m}0")
+    assert logloss_shipped.frames["at_y1_y"][i][0] == pytest.approx(g[f"ch3_fig_mark_y1_{m}"], rel=1e-15)
+    assert logloss_shipped.frames["at_y0_y"][i][0] == pytest.approx(g[f"ch3_fig_mark_y0_{m}"], rel=1e-15)
+
+
+W_PLUS = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
+Q_STEPS = [k / 10 for k in range(1, 10)]
+
+
+def torch_expected_bce(p, q, w_plus):
+    """q * loss(z, 1) + (1 - q) * loss(z, 0) of BCEWithLogitsLoss with pos_weight, z = logit(p)."""
+    p = torch.tensor(p, dtype=torch.float64)
+    z = torch.log(p) - torch.log1p(-p)
+    pw = torch.tensor(w_plus, dtype=torch.float64)
+    loss = [F.binary_cross_entropy_with_logits(z, torch.full_like(z, label), pos_weight=pw,
+                                               reduction="none") for label in (1.0, 0.0)]
+    return q * loss[0] + (1 - q) * loss[1]
+
+
+def test_pos_weight_explorable_steps_over_the_grid_of_w_plus_and_q(pos_weight_shipped):
+    w_slider, q_slider = pos_weight_shipped.sliders
+    assert [float(v) for v in w_slider["labels"]] == W_PLUS
+    assert [float(v) for v in q_slider["labels"]] == pytest.approx(Q_STEPS, abs=1e-12)
+    assert len(pos_weight_shipped.frames["readout"]) == len(W_PLUS) * len(Q_STEPS)
+    assert (w_slider["labels"][w_slider["value"]], q_slider["labels"][q_slider["value"]]) == ("4", "0.3")
+
+
+@pytest.mark.parametrize("w_label, q_label", [("4", "0.3"), ("1", "0.3"), ("0.125", "0.7"),
+                                              ("8", "0.9"), ("2", "0.1")])
+def test_pos_weight_explorable_ships_torch_expected_loss_and_its_minimiser(
+        pos_weight_shipped, w_label, q_label):
+    frames = pos_weight_shipped.frames
+    i = pos_weight_shipped.frame(w_label, q_label)
+    w_plus, q = float(w_label), float(q_label)
+    x, y = frames["curve_x"][i], frames["curve_y"][i]
+    np.testing.assert_allclose(y, torch_expected_bce(x, q, w_plus).numpy(), rtol=1e-12)
+    (p_min,), (e_min,) = frames["minimum_x"][i], frames["minimum_y"][i]
+    # the minimiser read off the curve is eq. (3.5) to the resolution of the grid it was read on
+    assert p_min == pytest.approx(w_plus * q / (w_plus * q + 1 - q), abs=5e-4)
+    assert e_min == pytest.approx(torch_expected_bce([p_min], q, w_plus).item(), rel=1e-12)
+    assert e_min <= min(y)
+    # and torch's gradient in p changes sign across it: it is the lowest point of the loss
+    t = torch.tensor([p_min - 5e-4, p_min + 5e-4], dtype=torch.float64, requires_grad=True)
+    z = torch.log(t) - torch.log1p(-t)
+    pw = torch.tensor(w_plus, dtype=torch.float64)
+    (q * F.binary_cross_entropy_with_logits(z, torch.ones(2, dtype=torch.float64), pos_weight=pw,
+                                            reduction="sum")
+     + (1 - q) * F.binary_cross_entropy_with_logits(z, torch.zeros(2, dtype=torch.float64),
+                                                    pos_weight=pw, reduction="sum")).backward()
+    assert t.grad[0] < 0 < t.grad[1]
+    assert frames["true_q_x"][i] == [q, q]
+    assert f"p = {p_min:.4f}" in frames["readout"][i]
+    assert f"w₊ = {w_label}" in frames["readout"][i] and f"q = {q_label}" in frames["readout"][i]
+
+
+def test_pos_weight_static_twin_is_on_the_page_with_alt_text(page_html):
+    image = figure_image(page_html, "fig-ch3-pos-weight")
+    assert image["src"].endswith(".png")
+    assert all(w in image["alt"] for w in ["expected loss", "pos_weight", "lowest point", "dotted"])

@@ -214,3 +214,62 @@ def test_bce_saturation_figure_has_an_image_alt_text_and_the_true_caption(page_h
     start = page_html.index('id="fig-ch6-bce-saturation"')
     figure = page_html[start: page_html.index("</figure>", start)]
     assert "max(p(1 − p), δ)" in figure          # the caption names the backward floor
+
+
+# -- the explorable figure: the gradients the page ships, against PyTorch ----------------------
+
+
+@pytest.fixture(scope="module")
+def gradient_shipped(book_build):
+    from explorableutils import shipped
+    return shipped(book_build, DOC, "ch6-bce-gradient")
+
+
+def torch_gradients(z):
+    """d loss/dz for a sample of class 1: BCELoss on sigmoid(z) in float32 and float64, and
+    BCEWithLogitsLoss in float64."""
+    out = {}
+    for key, dtype in [("grad_p32", torch.float32), ("grad_p64", torch.float64)]:
+        t = torch.tensor(z, dtype=dtype, requires_grad=True)
+        F.binary_cross_entropy(torch.sigmoid(t), torch.ones((), dtype=dtype)).backward()
+        out[key] = t.grad.item()
+    t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    F.binary_cross_entropy_with_logits(t, torch.ones((), dtype=torch.float64)).backward()
+    out["grad_l"] = t.grad.item()
+    return out
+
+
+def test_gradient_explorable_steps_z_from_minus_45_to_0(gradient_shipped):
+    (slider,) = gradient_shipped.sliders
+    zs = [float(v) for v in slider["labels"]]
+    assert zs[0] == -45 and zs[-1] == 0 and len(zs) == len(gradient_shipped.frames["readout"])
+    assert np.allclose(np.diff(zs), 0.25)
+
+
+@pytest.mark.parametrize("label", ["-45.00", "-40.00", "-30.00", "-27.50", "-20.00", "-5.25", "0.00"])
+def test_gradient_explorable_ships_torch_autograd_gradients(gradient_shipped, label):
+    frames, i = gradient_shipped.frames, gradient_shipped.frame(label)
+    z = float(label)
+    expected = torch_gradients(z)
+    for key, rel in [("grad_p32", 1e-6), ("grad_p64", 1e-12), ("grad_l", 1e-12)]:
+        assert frames[f"{key}_x"][i] == [z]
+        assert frames[f"{key}_y"][i][0] == pytest.approx(abs(expected[key]), rel=rel)
+    readout = frames["readout"][i]
+    assert f"z = {label}" in readout
+    assert f"{expected['grad_p64']:.4g}" in readout and f"{expected['grad_l']:.6f}" in readout
+
+
+def test_gradient_explorable_shows_the_bce_gradient_vanishing_past_the_floor(gradient_shipped):
+    # below the floor the BCELoss gradient shrinks like e^z: e^-10 smaller over 10 units of z
+    frames = gradient_shipped.frames
+    at = {z: frames["grad_p64_y"][gradient_shipped.frame(f"{z:.2f}")][0] for z in (-40.0, -30.0)}
+    assert at[-40.0] / at[-30.0] == pytest.approx(math.exp(-10), rel=1e-6)
+    logits = frames["grad_l_y"][gradient_shipped.frame("-40.00")][0]
+    assert logits == pytest.approx(float(mp_sigmoid(40)), rel=1e-15)  # |sigma(z) - 1|
+
+
+def test_gradient_explorable_curves_are_the_autograd_gradients(gradient_shipped):
+    x, y = gradient_shipped.fixed["curve_grad_p64"]
+    assert x[0] == -45 and x[-1] == 0
+    for k in range(0, len(x), 45):
+        assert y[k] == pytest.approx(abs(torch_gradients(x[k])["grad_p64"]), rel=1e-12)

@@ -329,3 +329,49 @@ def test_exercise_nll_of_scaled_probabilities_and_logits(g):
 def test_exercise_float64_cliff_is_at_1075_log_2(g):
     assert close(g["ch8_ex_1075log2"], 1075 * mp.log(2), 1e-12)
     assert abs(g["ch8_ex_first_inf64"] - float(1075 * mp.log(2))) < 0.02
+
+
+# -- the explorable figure: the floor the page ships, against PyTorch and mpmath ---------------
+
+
+@pytest.fixture(scope="module")
+def floor_shipped(book_build):
+    from explorableutils import shipped
+    return shipped(book_build, DOC, "ch8-floor")
+
+
+def test_floor_explorable_steps_c_from_2_to_1000(floor_shipped):
+    (slider,) = floor_shipped.sliders
+    cs = [int(v) for v in slider["labels"]]
+    assert cs[0] == 2 and cs[-1] == 1000 and cs == sorted(set(cs))
+    assert {2, 3, 10, 1000} <= set(cs)
+    assert slider["labels"][slider["value"]] == "10"
+
+
+@pytest.mark.parametrize("C", [2, 3, 10, 98, 1000])
+def test_floor_explorable_ships_the_floor_and_log_c(floor_shipped, C):
+    frames, i = floor_shipped.frames, floor_shipped.frame(str(C))
+    one_hot = torch.zeros(1, C, dtype=torch.float64)
+    one_hot[0, 0] = 1.0
+    torch_floor = F.cross_entropy(one_hot, torch.tensor([0])).item()
+    (shipped_floor,), (shipped_uniform,) = frames["at_floor_y"][i], frames["at_uniform_y"][i]
+    assert frames["at_floor_x"][i] == [C] and frames["at_uniform_x"][i] == [C]
+    assert shipped_floor == pytest.approx(float(floor(C)), rel=1e-14)
+    assert shipped_floor == pytest.approx(torch_floor, rel=1e-14)
+    assert shipped_uniform == pytest.approx(float(mp.log(C)), rel=1e-14)
+    assert frames["gap_y"][i] == [shipped_floor, shipped_uniform]
+    readout = frames["readout"][i]
+    assert f"C = {C}" in readout
+    assert f"{float(floor(C)):.4f}" in readout and f"{float(mp.log(C)):.4f}" in readout
+    assert f"{float(mp.log(C) - floor(C)):.4f}" in readout
+
+
+def test_floor_explorable_curves_are_the_static_figures(g, floor_shipped):
+    # the static twin (fig-ch8-floor) draws the same grid of C and the same floor
+    x, y = floor_shipped.fixed["floor"]
+    assert (x[0], x[-1]) == (g["ch8_fig_floor_c_first"], g["ch8_fig_floor_c_last"])
+    assert (y[0], y[-1]) == pytest.approx((g["ch8_fig_floor_y_first"], g["ch8_fig_floor_y_last"]),
+                                          rel=1e-14)
+    x_u, y_u = floor_shipped.fixed["uniform"]
+    assert x_u == x and y_u[-1] == pytest.approx(g["ch8_fig_logc_y_last"], rel=1e-14)
+    assert all(float(floor(int(c))) == pytest.approx(v, rel=1e-14) for c, v in zip(x, y))
