@@ -31,9 +31,9 @@ digests keep the answers out of sight, not secret.
 
 Maintainers: adding or changing a check
 ---------------------------------------
-A numeric exercise is one entry of ``EXERCISES``::
+A numeric exercise is one entry of ``EXERCISES`` (here for a chapter 12 that does not exist)::
 
-    "ex-ch5-kl": Numeric(
+    "ex-ch12-kl": Numeric(
         Part("D_KL(p || q)", sig=3, variants=(*log_base(), SIGN)),
         Part("D_KL(q || p)", sig=3, variants=(*log_base(), SIGN)),
         digests=(),
@@ -42,12 +42,12 @@ A numeric exercise is one entry of ``EXERCISES``::
 Write it with ``digests=()`` and print the digests from the official answers, one per part,
 at full precision (a variant with no transform takes its value as ``name=value``)::
 
-    python -m lossutils.exercises digest ex-ch5-kl 0.08528 0.09116
+    python -m lossutils.exercises digest ex-ch12-kl 0.08528 0.09116
 
 then paste the printed ``digests=(...)`` over the empty one. The chapter's solution cell calls
-``check("ex-ch5-kl", kl_pq, kl_qp, official=True)``, which raises if the official answer no
+``check("ex-ch12-kl", kl_pq, kl_qp, official=True)``, which raises if the official answer no
 longer passes, so a stale digest fails the strict build. ``python -m lossutils.exercises
-check ex-ch5-kl 0.08528 0.09116`` runs a check from the shell; ``... list`` lists them all.
+check ex-ch12-kl 0.08528 0.09116`` runs a check from the shell; ``... list`` lists them all.
 
 A function exercise is ``Function(signature, judge)``: ``judge(fn)`` runs ``fn`` on its cases
 (see :func:`_compare`) and returns ``(verdict, reason, counter_example)``. An exercise whose
@@ -231,6 +231,7 @@ class _Case:
     label: str
     inputs: dict          # argument name -> value, passed positionally in this order
     edge: bool = False    # an edge case: failing only these makes an answer "close"
+    context: dict = field(default_factory=dict)  # given to the reference only, by name
 
 
 def _as_array(value) -> np.ndarray:
@@ -239,36 +240,52 @@ def _as_array(value) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
 
 
-def _show(value) -> str:
+def _copy(value):
+    """A copy of an input, so that a student function that writes into it changes nothing."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
+    return value.clone() if hasattr(value, "clone") else np.copy(value)
+
+
+def _show(value, indent: int = 6) -> str:
+    """``value`` as text, its continuation lines indented by ``indent`` (under the first)."""
+    return _layout(value).replace("\n", "\n" + " " * indent)
+
+
+def _layout(value) -> str:
+    if isinstance(value, (list, tuple)):       # e.g. one (logits, target) pair per rank
+        opening, closing = "()" if isinstance(value, tuple) else "[]"
+        items = [_layout(v).replace("\n", "\n ") for v in value]
+        one_line = all("\n" not in v for v in items) and sum(map(len, items)) < 60
+        return opening + (", " if one_line else ",\n ").join(items) + closing
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
-        text = np.array2string(value, threshold=40, max_line_width=_WIDTH - 14,
+        return np.array2string(value, threshold=40, max_line_width=_WIDTH - 14,
                                formatter={"float_kind": lambda v: f"{v:.6g}"})
-        return text.replace("\n", "\n      ")   # continuation lines under the first
     return repr(value)
 
 
 def _compare(fn, cases, expected, received, reference, *, rtol=1e-7, atol=1e-10):
     """Run ``fn`` on every case; return ``(verdict, reason, counter_example)``.
 
-    ``expected(*inputs)`` is the value of the ``reference`` (named in the message) and
-    ``received(fn, *inputs)`` the value that ``fn`` leads to (both arrays). The student's
-    function gets copies of the inputs and runs with NumPy's warnings silenced: only its
-    values are judged. Ordinary cases are tried first; an answer that fails only edge cases
-    is close.
+    ``expected(*inputs, **context)`` is the value of the ``reference`` (named in the message)
+    and ``received(fn, *inputs)`` the value that ``fn`` leads to (both arrays); a case's
+    ``context`` holds what the reference needs and the student's function is not given (the
+    logits behind a row of losses, say). The student's function gets copies of the inputs and
+    runs with NumPy's warnings silenced: only its values are judged. Ordinary cases are tried
+    first; an answer that fails only edge cases is close.
     """
     ordered = [c for c in cases if not c.edge] + [c for c in cases if c.edge]
     for case in ordered:
-        args = [v.clone() if hasattr(v, "clone") else np.copy(v) for v in case.inputs.values()]
-        want = _as_array(expected(*args))
+        want = _as_array(expected(*[_copy(v) for v in case.inputs.values()],
+                                  **{k: _copy(v) for k, v in case.context.items()}))
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                args = [v.clone() if hasattr(v, "clone") else np.copy(v)
-                        for v in case.inputs.values()]
+                args = [_copy(v) for v in case.inputs.values()]
                 got = received(fn, *args)
-            got_text = _show(got)
+            got_text = _show(got, 12)
             got = _as_array(got)
             ok = got.shape == want.shape and bool(
                 np.allclose(got, want, rtol=rtol, atol=atol) and np.all(np.isfinite(got)))
@@ -278,8 +295,8 @@ def _compare(fn, cases, expected, received, reference, *, rtol=1e-7, atol=1e-10)
             ok, got_text = False, f"raised {type(exc).__name__}: {exc}"
         if not ok:
             lines = [f"counter-example ({case.label}):"]
-            lines += [f"  {name} = {_show(v)}" for name, v in case.inputs.items()]
-            lines += [f"  expected: {_show(want)}", f"  received: {got_text}"]
+            lines += [f"  {name} = {_show(v, len(name) + 5)}" for name, v in case.inputs.items()]
+            lines += [f"  expected: {_show(want, 12)}", f"  received: {got_text}"]
             if case.edge:
                 return ("close", f"right on ordinary inputs, wrong on an edge case "
                         f"({case.label})", "\n".join(lines))
@@ -351,6 +368,80 @@ def _judge_two_to_one(fn):
 
     return _compare(fn, cases, expected, received, "PyTorch's two-logit cross_entropy",
                     rtol=1e-9, atol=1e-12)
+
+
+def _judge_softmax_grad(fn):
+    """``grad(z, y)`` against autograd of ``F.cross_entropy(..., reduction="sum")``."""
+    import torch
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(5)
+
+    def case(label, n, c, scale=2.0, edge=False):
+        return _Case(label, {"z": rng.normal(0, scale, (n, c)),
+                             "y": rng.integers(0, c, n)}, edge)
+
+    cases = [case("4 samples, 3 classes", 4, 3), case("2 samples, 2 classes", 2, 2),
+             case("5 samples, 10 classes", 5, 10),
+             _Case("logits up to ±1000", {"z": np.array([[1000.0, 0.0, -1000.0],
+                                                          [-5.0, 800.0, 790.0]]),
+                                          "y": np.array([2, 1])}, edge=True)]
+
+    def expected(z, y):
+        z_t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+        F.cross_entropy(z_t, torch.tensor(y), reduction="sum").backward()
+        return z_t.grad.numpy()
+
+    return _compare(fn, cases, expected, lambda f, z, y: f(z, y), "PyTorch's autograd")
+
+
+def _judge_mean_from_none(fn):
+    """``mean_from_none(losses, target, weight)`` against ``F.cross_entropy``'s weighted mean."""
+    import torch
+    import torch.nn.functional as F
+
+    gen = torch.Generator().manual_seed(7)
+
+    def case(label, n, c, ignored=(), edge=False):
+        logits = 2 * torch.randn(n, c, dtype=torch.float64, generator=gen)
+        target = torch.randint(0, c, (n,), generator=gen)
+        target[list(ignored)] = -100
+        weight = 0.5 + 3 * torch.rand(c, dtype=torch.float64, generator=gen)
+        losses = F.cross_entropy(logits, target, weight=weight, reduction="none")
+        return _Case(label, {"losses": losses, "target": target, "weight": weight}, edge,
+                     context={"logits": logits})
+
+    cases = [case("6 samples, 4 classes", 6, 4), case("8 samples, 3 classes", 8, 3),
+             case("targets with ignore_index = -100", 7, 4, ignored=(1, 4, 5), edge=True)]
+
+    def expected(losses, target, weight, logits):
+        return F.cross_entropy(logits, target, weight=weight)
+
+    return _compare(fn, cases, expected, lambda f, losses, t, w: f(losses, t, w),
+                    "F.cross_entropy(logits, target, weight=weight)", rtol=1e-10)
+
+
+def _judge_global_mean(fn):
+    """``global_mean(ranks)`` against ``F.cross_entropy`` of all the ranks' tokens at once."""
+    import torch
+    import torch.nn.functional as F
+
+    gen = torch.Generator().manual_seed(11)
+
+    def case(label, counts, c=3, edge=False):
+        ranks = [(torch.randn(k, c, generator=gen, dtype=torch.float64),
+                  torch.randint(0, c, (k,), generator=gen)) for k in counts]
+        return _Case(label, {"ranks": ranks}, edge)
+
+    cases = [case("ranks of 2 and 6 tokens", [2, 6]),
+             case("ranks of 7, 1, 3 and 12 tokens", [7, 1, 3, 12]),
+             case("a rank with no tokens", [4, 0, 5], edge=True)]
+
+    def expected(ranks):
+        return F.cross_entropy(torch.cat([z for z, _ in ranks]), torch.cat([t for _, t in ranks]))
+
+    return _compare(fn, cases, expected, lambda f, ranks: f(ranks),
+                    "F.cross_entropy over every token at once", rtol=1e-10)
 
 
 # --- the registry -----------------------------------------------------------------------------
@@ -508,6 +599,64 @@ EXERCISES: dict[str, Numeric | Function] = {
             "967a32ec36699ee0",
         ),
     ),
+    "ex-ch5-temperature": Numeric(
+        Part("the largest probability at T = 0.1", sig=5, variants=(
+            Variant("limit-0", "that is the limit as T → 0, the one-hot vector; at T = 0.1 the "
+                    "largest probability is still just below 1", lambda x: 1.0),
+            Variant("times-T-0.1", "this multiplies the logits by T; the temperature divides "
+                    "them", verdict="wrong"),
+        )),
+        Part("the largest probability at T = 1", sig=4),
+        Part("the largest probability at T = 100", sig=4, variants=(
+            Variant("limit-inf", "that is the limit as T → ∞, the uniform distribution; at "
+                    "T = 100 the largest probability is still a little above 1/3",
+                    lambda x: 1 / 3),
+            Variant("times-T-100", "this multiplies the logits by T; the temperature divides "
+                    "them", verdict="wrong"),
+        )),
+        digests=(
+            "628de1193a28b456 5a30d96c8951c20e b91a36060485144d 0a2c9919a9a3a85a "
+            "4f1a3b27a42aafa9 d109279f43400cb7 a44f6a97843843c4",
+            "3a6f7a198ff3d485 e4bc7e4cad02547c 7d177b754f8a5b70",
+            "c9442e82049f3ac2 76c6c3d2198c2b6b ae733c53fe196bb4 1d47269d41ab2f2c "
+            "6c7fa76857d6dcc5 23f8996a352980ed 5bff7797d56fd3f5",
+        ),
+    ),
+    "ex-ch5-gradient": Function("grad(z, y) -> dL/dz for the summed cross-entropy, shape (N, C)",
+                                _judge_softmax_grad),
+    "ex-ch5-kl": Numeric(
+        Part("D_KL(q || p)", sig=3, variants=(
+            *log_base(), SIGN,
+            Variant("reversed-qp", "this is D_KL(p ‖ q): in D_KL(q ‖ p) the target q is the "
+                    "one that weights the logs", verdict="wrong"),
+        )),
+        Part("D_KL(p || q)", sig=3, variants=(
+            *log_base(), SIGN,
+            Variant("reversed-pq", "this is D_KL(q ‖ p): in D_KL(p ‖ q) the prediction p is "
+                    "the one that weights the logs", verdict="wrong"),
+        )),
+        digests=(
+            "6065004b8199bf42 288a5f46e0bf77dd 46cd458de1104b4b f477023d444d2952 "
+            "ef01e26b3c1a5df8 160e1d7c7d408d50 90c458b6c75069a2 27324e57c72e8e25 "
+            "f8a2100aaae60469 1880383507542565 3139e8825a3f0421",
+            "950eea01581546b9 1820e8632a831461 c7f6e466b484ac4c f661a71e915dc8c5 "
+            "29d3a019b778baef 6913486cecd3bd9e 574edfe01ae2bb75 436e7dd116d86b55 "
+            "6385a3514993fcfe e64bd6d204be842e 23c18fc8b067e057",
+        ),
+    ),
+    "ex-ch5-stuck": Numeric(
+        Part("the loss of predicting the class frequencies", sig=3, variants=(
+            *log_base(), SIGN, sum_not_mean(1000),
+            Variant("uniform", "that is log 10, the loss of the uniform prediction; predicting "
+                    "the frequencies scores their entropy, which is lower", verdict="wrong"),
+        )),
+        digests=(
+            "e7b98a30a9084836 d96d6916f774e2e3 e14e7b29d38ead71 679819dedb7e19ed "
+            "1b774ee6cf947a1d c018902d1f853f0f 12ab35e56b4ed327 f17d0b2337da7095 "
+            "397a9f8caf57c474 41680d3dea6f9a8a 99beee91711fe8ad cff2a13fc09b0300 "
+            "5072ecdc77c66092",
+        ),
+    ),
     "ex-ch6-shift": Numeric(
         Part("the change of F.cross_entropy", sig=None, dec=6),
         Part("the change of F.nll_loss", sig=3, variants=(
@@ -523,6 +672,45 @@ EXERCISES: dict[str, Numeric | Function] = {
     ),
     "ex-ch6-two-to-one": Function("one_logit_layer(W, b) -> (weight, bias)",
                                   _judge_two_to_one),
+    "ex-ch7-from-none": Function("mean_from_none(losses, target, weight) -> PyTorch's mean",
+                                 _judge_mean_from_none),
+    "ex-ch7-pos-weight-dup": Numeric(
+        Part("the mean with pos_weight over the mean with repeated positives", sig=3,
+             variants=(
+                 Variant("equal", "the sums agree but the means do not: pos_weight keeps the "
+                         "denominator at N, repeating adds the copies to it", lambda x: 1.0,
+                         verdict="wrong"),
+                 Variant("inverse", "the ratio upside down: pos_weight's mean over the "
+                         "repeated one's", lambda x: 1 / x),
+             )),
+        digests=(
+            "b023537677f47ba5 a2d54056e48be6c8 43f75f956fb0ca00 3913926914bec4ab "
+            "5ac5966565ec997e c4362a5911589d22 b42b5d5533c72152",
+        ),
+    ),
+    "ex-ch7-smooth-min": Numeric(
+        Part("the probability of the true class at the minimiser", sig=3, variants=(
+            Variant("one-minus-eps", "PyTorch spreads ε over all C classes, the true one "
+                    "included: the true class keeps 1 − ε + ε/C", lambda x: 0.9,
+                    verdict="wrong"),
+            Variant("one-hot", "with smoothing the minimiser is not one-hot: it is the "
+                    "smoothed target", lambda x: 1.0, verdict="wrong"),
+        )),
+        Part("the smallest per-sample loss", sig=3, variants=(
+            *log_base(),
+            Variant("over-c-minus-1", "this spreads ε over the C − 1 other classes; PyTorch "
+                    "spreads it over all C", verdict="wrong"),
+            Variant("zero", "the loss of a smoothed target cannot reach 0", lambda x: 0.0,
+                    verdict="wrong"),
+        )),
+        digests=(
+            "be4e7a822e567718 9a712b4a90299264 8e9ac5ddc32dfb8a 1cf6951544d0ac74 "
+            "caeb3e803c6d605c 5528e2083cfcfb38 3a99ba4504ed863f",
+            "be9a8d7607752a1a 3288c762d25ee8b4 23ca5fa32fb3ed91 8d7f3b62ead5ba30 "
+            "30879b131e61784d 87e85a91eb40a695 ddd81b5dc3fbf1f6 465d305095b127dd "
+            "f5f49b68ba7eda6b 15a44912de4f2ae1 437b5a9497b5c24c",
+        ),
+    ),
     "ex-ch8-floor-limit": Numeric(
         Part("how far the floor lies above log C − 1 for C = 1000", sig=3, variants=(
             *log_base(),
@@ -590,6 +778,107 @@ EXERCISES: dict[str, Numeric | Function] = {
             "51e7db68d61505e9",
         ),
     ),
+    "ex-ch10-inverse-frequency": Numeric(
+        Part("the probability of each class at the minimiser", sig=3, variants=(
+            Variant("inverse", "this is C; the probability is 1/C", lambda x: 1 / x,
+                    verdict="wrong"),
+        )),
+        digests=(
+            "31832fba79e7c73a 1d6044c668247ad5 fda2953d77dd0928 7009bd9122560404 "
+            "1262eef0b1dcc2c0",
+        ),
+    ),
+    "ex-ch10-undo-smoothing": Numeric(
+        Part("what the inversion gives for an output of 0.01", sig=3, variants=(
+            Variant("no-division", "a forgotten factor: subtract ε/C, then divide by 1 − ε"),
+            Variant("times", "divide by 1 − ε; this multiplies by it", verdict="wrong"),
+            Variant("eps-not-over-c", "label smoothing spreads ε over the C classes: subtract "
+                    "ε/C, not ε", verdict="wrong"),
+            Variant("clipped", "that is the clipped value; the question asks what the inversion "
+                    "itself gives", lambda x: 0.0, verdict="wrong"),
+        )),
+        digests=(
+            "750360fbb0e882a1 af5bb576ef20a7e0 537da85a02449c51 5c4205620e7e812b "
+            "faee2b6dd0a82865 419adf0278258a1c a49bcf848825bff6 bc25c4b74733b224 "
+            "ecf3277ee27d6430 66ef4beca17ca6ab 14ea0062d926003a",
+        ),
+    ),
+    "ex-ch10-costs": Numeric(
+        Part("the threshold", sig=3, variants=(
+            Variant("swapped", "the costs swapped: a positive is predicted when p exceeds "
+                    "c_FP / (c_FP + c_FN)", lambda x: 1 - x, verdict="wrong"),
+            Variant("odds", "this is c_FP / c_FN, a ratio of costs; the threshold on a "
+                    "probability is c_FP / (c_FP + c_FN)", lambda x: x / (1 - x),
+                    verdict="wrong"),
+            Variant("half", "that is the threshold when both mistakes cost the same",
+                    lambda x: 0.5, verdict="wrong"),
+        )),
+        digests=(
+            "8285f3520a6cff97 a6030bef46d62201 800211912674a093 7eaa30ea279551af "
+            "d182fb88f86b1edc 2d52a6300c99e98c eea8c8bbc74d8ef5 6893be6516b66e0c "
+            "b1c86ff6fde6473d",
+        ),
+    ),
+    "ex-ch10-bins": Numeric(
+        *(Part(f"the ECE with {b} bins", sig=3, variants=(
+            Variant("percent", "right up to a factor of 100: give the ECE as a fraction, not "
+                    "in percent", lambda x: 100 * x),
+        )) for b in (5, 10, 20, 50)),
+        digests=(
+            "e24ea24049721f5e 49ddaf0d149ae288 93cfa87ea2167412 89058d45afba482c "
+            "738e9c9661490aaf",
+            "558f6d9c8a6e707a 4a122fde89c5ed7b 33854e5fcc5c6dee 5d5be0a4f643964a "
+            "4fc03d8d80121e86",
+            "c831c2fc69bec6f8 e00c912c5e4e4740 3def3aebd4537572 100306981d810e26 "
+            "b147d77f2b8653d1",
+            "b73b50800f0d10c4 bd048cd3226de12c ce9044a3a1d85fc1 857c529be809035b "
+            "e197564d474f157f",
+        ),
+    ),
+    "ex-ch11-float8": Numeric(
+        Part("the logit from which σ rounds to 1", sig=3, variants=(
+            Variant("bits", "right up to the log base: this is in bits; the logit is in nats",
+                    lambda x: x / math.log(2)),
+            SIGN,
+            Variant("e5m2-one", "that is float8_e5m2's; the question asks for "
+                    "float8_e4m3fn", verdict="wrong"),
+            Variant("float16-one", "that is float16's; the question asks for float8_e4m3fn",
+                    verdict="wrong"),
+        )),
+        Part("the gap from which the smaller probability rounds to 0", sig=3, variants=(
+            Variant("bits", "right up to the log base: this is in bits; the gap is in nats",
+                    lambda x: x / math.log(2)),
+            Variant("normal", "this is where the probability falls below the smallest normal "
+                    "number; float8_e4m3fn has subnormals, and rounds to 0 only below half the "
+                    "smallest of them (ε · tiny)"),
+            Variant("e5m2-zero", "that is float8_e5m2's; the question asks for "
+                    "float8_e4m3fn", verdict="wrong"),
+        )),
+        digests=(
+            "81463a784d722fc0 78b1e3a1a2c0d42f ea943b40459d3ff2 a3b668a4b37bebbe "
+            "f7752858f17d1143 1bc5fae4685f5daf b96bc263a7dc314e b9dc72958a02b28d "
+            "b05449b9b2b56187 2f1a34bcd49243d2 1bcc12cedfded852",
+            "6b49dd077dceb3ab 5b7b2c6afec7b4ca e50b806ce2a8f393 bf596c529caa1518 "
+            "121eee72b6ce3577 bb9df48871560ad6 00facab8006e8417 6d4a0aef36136558 "
+            "7ad7570d4da7e4d3",
+        ),
+    ),
+    "ex-ch11-allreduce": Function("global_mean(ranks) -> the mean over every token",
+                                  _judge_global_mean),
+    "ex-ch11-exp": Numeric(
+        Part("the first float16 logit at which torch.exp overflows", sig=3, variants=(
+            *log_base(),
+            Variant("float32", "that is float32's (and bfloat16's) overflow; the logits are "
+                    "float16", verdict="wrong"),
+            Variant("max", "that is the largest float16 number; the question asks for the logit "
+                    "whose exponential exceeds it", lambda x: 65504.0, verdict="wrong"),
+        )),
+        digests=(
+            "a364701dc630c680 30726f0c59e5e447 1c1b19dbea34c721 22d9095af4bfcc09 "
+            "c823fad6a78c4912 8564e3880f69d4d6 d7a54ded47755415 913f73dcf89df646 "
+            "8ec2c2a0f8fe51aa 35f3e9ede646377e 6f5c0e938c132061",
+        ),
+    ),
 }
 
 PROSE_ONLY: dict[str, str] = {
@@ -602,12 +891,8 @@ PROSE_ONLY: dict[str, str] = {
 }
 
 # chapters being written when the checks were made; their exercises get entries with them
-PENDING: dict[str, str] = {
-    "ex-ch5-": "chapter 5 is being rewritten; its checks come with it",
-    "ex-ch7-": "chapter 7 is being rewritten; its checks come with it",
-    "ex-ch10-": "chapter 10 is being written; its checks come with it",
-    "ex-ch11-": "chapter 11 is being written; its checks come with it",
-}
+# (empty: every chapter's exercises are checked or prose-only)
+PENDING: dict[str, str] = {}
 
 
 # --- check --------------------------------------------------------------------------------

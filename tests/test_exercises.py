@@ -22,13 +22,14 @@ import sklearn.metrics
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from bookutils import ROOT, executed_notebook, source_path, toc_docnames
-from scipy.special import expit
-from sklearn.datasets import load_breast_cancer
+from scipy.special import expit, softmax
+from sklearn.calibration import calibration_curve
+from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from bookutils import ROOT, executed_notebook, source_path, toc_docnames
 from lossutils import exercises as ex
 from lossutils.exercises import check
 
@@ -77,7 +78,85 @@ def _entropy(q):
     return float(-(q * mp.log(q) + (1 - q) * mp.log(1 - q)))
 
 
+def _entropy_of(probs):
+    return float(-sum(mp.mpf(x) * mp.log(mp.mpf(x)) for x in probs))
+
+
+def _softmax_max(z, T):
+    e = [mp.exp(mp.mpf(v) / T) for v in z]
+    return float(max(e) / sum(e))
+
+
+def _kl(a, b):
+    return float(sum(mp.mpf(x) * mp.log(mp.mpf(x) / mp.mpf(y)) for x, y in zip(a, b)))
+
+
+def _ch5_entropy_section_distributions():
+    """Chapter 5's entropy section: two draws from a flat Dirichlet, seed 2 (target, prediction)."""
+    rng = np.random.default_rng(2)
+    return rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
+
+
+def _smoothed(eps, c, spread_over):
+    """The label-smoothed target of class 0: eps spread evenly over `spread_over` classes."""
+    others = [mp.mpf(eps) / spread_over] * (c - 1)
+    return [1 - sum(others)] + others
+
+
+def _digits_ece_by_bins(bins=(5, 10, 20, 50), epochs=3000):
+    """ECE on the test set of chapter 10's digits model: chapter 9's split and recipe (full-batch
+    descent, lr 0.5, seed 0, float64), the validation quarter halved; ECE from scikit-learn's
+    calibration_curve, weighted by the counts of its bins."""
+    X, y = load_digits(return_X_y=True)
+    X_tr, X_rest, y_tr, y_rest = train_test_split(X, y, test_size=0.25, random_state=0,
+                                                  stratify=y)
+    _, X_te, _, y_te = train_test_split(X_rest, y_rest, test_size=0.5, random_state=0,
+                                        stratify=y_rest)
+    scaler = StandardScaler().fit(X_tr)
+    torch.manual_seed(0)
+    lin = nn.Linear(64, 10, dtype=torch.float64)
+    Xt, yt = torch.tensor(scaler.transform(X_tr)), torch.tensor(y_tr)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)   # a small model: one thread is ten times faster on a busy machine
+    try:
+        for _ in range(epochs):
+            grads = torch.autograd.grad(F.cross_entropy(lin(Xt), yt), [lin.weight, lin.bias])
+            with torch.no_grad():
+                lin.weight -= 0.5 * grads[0]
+                lin.bias -= 0.5 * grads[1]
+    finally:
+        torch.set_num_threads(threads)
+    with torch.no_grad():
+        prob = torch.softmax(lin(torch.tensor(scaler.transform(X_te))), dim=1).numpy()
+    conf, right = prob.max(axis=1), (prob.argmax(axis=1) == y_te).astype(float)
+    out = []
+    for n_bins in bins:
+        frac, mean_p = calibration_curve(right, conf, n_bins=n_bins)
+        counts = np.bincount(np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], conf),
+                             minlength=n_bins)
+        out.append(float(np.sum(counts[counts > 0] / len(conf) * np.abs(frac - mean_p))))
+    return out
+
+
+def _float8_thresholds(mantissa_bits, min_exponent):
+    """Where sigma rounds to 1 (1 - sigma below a quarter of eps) and where the smaller of two
+    softmax probabilities rounds to 0 (below half the smallest subnormal, eps * tiny), for a
+    format with this many stored mantissa bits and this smallest normal exponent."""
+    eps, tiny = mp.mpf(2) ** -mantissa_bits, mp.mpf(2) ** min_exponent
+    return float(mp.log(4 / eps - 1)), float(mp.log(2 / (eps * tiny) - 1))
+
+
+def _first_float16_exp_overflow():
+    """The first float16 z whose exp rounds to inf: exp(z) at or above 65504 + half its ulp."""
+    z = np.float16(11.0)
+    while mp.exp(mp.mpf(float(z))) < 65504 + 16:
+        z = np.nextafter(z, np.float16(np.inf))
+    return float(z)
+
+
 # Official answers (one per part), and the values of the variants that have no transform.
+STUCK_COUNTS = (400, 200, 120, 80, 60, 50, 40, 25, 15, 10)   # chapter 5's skewed frequencies
+DIGITS_ECE = _digits_ece_by_bins()
 OFFICIAL = {
     "ex-ch1-flip": ([float(mp.mpf("0.4") ** 2 * mp.mpf("0.1") ** 2)],
                     {"unflipped": float(mp.mpf("0.6") ** 2 * mp.mpf("0.9") ** 2)}),
@@ -104,6 +183,36 @@ OFFICIAL = {
         {"penalty-not-over-n": _breast_cancer_largest_weight(lambda n: 1 / n)},
     ),
     "ex-ch9-weighted-scale": ([1.0, 2.0], {}),
+    "ex-ch5-temperature": ([_softmax_max([1, 2, 3], T) for T in (0.1, 1, 100)],
+                           {"times-T-0.1": _softmax_max([0.1, 0.2, 0.3], 1),
+                            "times-T-100": _softmax_max([100, 200, 300], 1)}),
+    "ex-ch5-kl": ([_kl(*_ch5_entropy_section_distributions()),
+                   _kl(*_ch5_entropy_section_distributions()[::-1])],
+                  {"reversed-qp": _kl(*_ch5_entropy_section_distributions()[::-1]),
+                   "reversed-pq": _kl(*_ch5_entropy_section_distributions())}),
+    "ex-ch5-stuck": ([_entropy_of([mp.mpf(c) / sum(STUCK_COUNTS) for c in STUCK_COUNTS])],
+                     {"uniform": float(mp.log(10))}),
+    # pos_weight's mean divides by N = 10, the repeated one by N plus (k - 1) per positive
+    "ex-ch7-pos-weight-dup": ([float(Fraction(10 + 2 * 3, 10))], {}),
+    "ex-ch7-smooth-min": ([float(_smoothed("0.1", 4, 4)[0]),
+                           _entropy_of(_smoothed("0.1", 4, 4))],
+                          {"over-c-minus-1": _entropy_of(_smoothed("0.1", 4, 3))}),
+    "ex-ch10-inverse-frequency": ([1 / 3], {}),
+    "ex-ch10-undo-smoothing": (
+        [float((mp.mpf("0.01") - mp.mpf("0.1") / 3) / (1 - mp.mpf("0.1")))],
+        {"no-division": float(mp.mpf("0.01") - mp.mpf("0.1") / 3),
+         "times": float((mp.mpf("0.01") - mp.mpf("0.1") / 3) * (1 - mp.mpf("0.1"))),
+         "eps-not-over-c": float((mp.mpf("0.01") - mp.mpf("0.1")) / (1 - mp.mpf("0.1")))},
+    ),
+    "ex-ch10-costs": ([float(Fraction(1, 1 + 9))], {}),   # c_FP / (c_FP + c_FN), c_FN = 9 c_FP
+    "ex-ch10-bins": (DIGITS_ECE, {}),
+    # float8_e4m3fn: 3 mantissa bits, smallest normal 2**-6; e5m2: 2 bits, 2**-14; float16
+    "ex-ch11-float8": ([*_float8_thresholds(3, -6)],
+                       {"e5m2-one": _float8_thresholds(2, -14)[0],
+                        "float16-one": _float8_thresholds(10, -14)[0],
+                        "normal": float(mp.log(2 / mp.mpf(2) ** -6 - 1)),
+                        "e5m2-zero": _float8_thresholds(2, -14)[1]}),
+    "ex-ch11-exp": ([_first_float16_exp_overflow()], {"float32": float(mp.log(F32_MAX))}),
 }
 NUMERIC = [name for name, entry in ex.EXERCISES.items() if isinstance(entry, ex.Numeric)]
 
@@ -179,6 +288,44 @@ MISTAKES = [
     ("ex-ch4-float64", [53.0], "close", "log base"),
     ("ex-ch4-float64", [24 * LN2], "close", "float32"),
     ("ex-ch4-float64", [-53 * LN2], "close", "sign"),
+    ("ex-ch5-temperature", [1.0, 0.665, 0.3367], "close", "limit as T → 0"),
+    ("ex-ch5-temperature", [0.99995, 0.665, 1 / 3], "close", "limit as T → ∞"),
+    ("ex-ch5-temperature", [math.exp(0.3) / sum(math.exp(0.1 * k) for k in (1, 2, 3)), 0.665,
+                            1.0], "wrong", "multiplies the logits by T"),
+    ("ex-ch5-kl", [OFFICIAL["ex-ch5-kl"][0][1], OFFICIAL["ex-ch5-kl"][0][0]], "wrong",
+     "this is D_KL(p ‖ q)"),
+    ("ex-ch5-kl", [OFFICIAL["ex-ch5-kl"][0][0] / LN2, OFFICIAL["ex-ch5-kl"][0][1]], "close",
+     "log base"),
+    ("ex-ch5-kl", [-OFFICIAL["ex-ch5-kl"][0][0], OFFICIAL["ex-ch5-kl"][0][1]], "close", "sign"),
+    ("ex-ch5-stuck", [math.log(10)], "wrong", "uniform prediction"),
+    ("ex-ch5-stuck", [sum(-c * math.log10(c / 1000) for c in STUCK_COUNTS) / 1000], "close",
+     "log base"),
+    ("ex-ch5-stuck", [sum(-c * math.log(c / 1000) for c in STUCK_COUNTS)], "close",
+     "factor of N = 1000"),
+    ("ex-ch7-pos-weight-dup", [1.0], "wrong", "denominator at N"),
+    ("ex-ch7-pos-weight-dup", [10 / 16], "close", "upside down"),
+    ("ex-ch7-smooth-min", [0.9, OFFICIAL["ex-ch7-smooth-min"][0][1]], "wrong",
+     "the true one included"),
+    ("ex-ch7-smooth-min", [0.925, OFFICIAL["ex-ch7-smooth-min"][1]["over-c-minus-1"]], "wrong",
+     "C − 1 other classes"),
+    ("ex-ch7-smooth-min", [1.0, 0.0], "wrong", "cannot reach 0"),
+    ("ex-ch10-inverse-frequency", [3.0], "wrong", "1/C"),
+    ("ex-ch10-undo-smoothing", [0.01 - 0.1 / 3], "close", "divide by 1 − ε"),
+    ("ex-ch10-undo-smoothing", [(0.01 - 0.1) / 0.9], "wrong", "not ε"),
+    ("ex-ch10-undo-smoothing", [0.0], "wrong", "clipped"),
+    ("ex-ch10-costs", [0.9], "wrong", "costs swapped"),
+    ("ex-ch10-costs", [1 / 9], "wrong", "ratio of costs"),
+    ("ex-ch10-costs", [0.5], "wrong", "cost the same"),
+    ("ex-ch10-bins", [100 * e for e in DIGITS_ECE], "close", "in percent"),
+    ("ex-ch10-bins", [*DIGITS_ECE[:3], DIGITS_ECE[2]], "wrong", ""),
+    ("ex-ch11-float8", [math.log2(31), math.log(1023)], "close", "in bits"),
+    ("ex-ch11-float8", [math.log(31), math.log(127)], "close", "subnormals"),
+    ("ex-ch11-float8", [math.log(15), math.log(2 ** 17 - 1)], "wrong", "float8_e5m2"),
+    ("ex-ch11-float8", [math.log(4095), math.log(1023)], "wrong", "float16"),
+    ("ex-ch11-exp", [math.log(65504)], "right", ""),
+    ("ex-ch11-exp", [math.log10(65504)], "close", "log base"),
+    ("ex-ch11-exp", [88.7], "wrong", "float32"),
+    ("ex-ch11-exp", [65504.0], "wrong", "largest float16 number"),
     ("ex-ch6-shift", [0.0, -5.0], "close", "factor of N = 6"),
     ("ex-ch6-shift", [-2e-16, 5 / 6], "close", "sign"),
     ("ex-ch6-shift", [-5 / 6, -5 / 6], "wrong", ""),
@@ -380,6 +527,102 @@ def test_two_to_one_with_the_wrong_axis_says_the_shapes():
     result = check("ex-ch6-two-to-one", lambda W, b: (W[:, 1] - W[:, 0], b[1] - b[0]))
     assert result.verdict == "wrong"
     assert "raised ValueError: the layer has 2 weights" in result.counter_example
+
+
+def softmax_grad_reference(z, y):
+    return softmax(z, axis=1) - np.eye(z.shape[1])[y]
+
+
+def test_softmax_grad_reference_and_autograd_itself_are_right():
+    def by_autograd(z, y):
+        z_t = torch.tensor(z, requires_grad=True)
+        F.cross_entropy(z_t, torch.tensor(y), reduction="sum").backward()
+        return z_t.grad
+    assert check("ex-ch5-gradient", softmax_grad_reference).verdict == "right"
+    assert check("ex-ch5-gradient", by_autograd).verdict == "right"
+
+
+def test_softmax_grad_that_overflows_is_close_on_the_large_logits():
+    def naive(z, y):
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True) - np.eye(z.shape[1])[y]
+    result = check("ex-ch5-gradient", naive)
+    assert result.verdict == "close" and "logits up to ±1000" in result.reason
+    assert "nan" in result.counter_example.split("received:")[1]
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda z, y: softmax_grad_reference(z, y) / len(z),          # the mean's gradient
+    lambda z, y: -softmax_grad_reference(z, y),                   # a sign
+    lambda z, y: softmax(z, axis=1),                              # the one-hot forgotten
+    lambda z, y: softmax(z, axis=1) - np.eye(z.shape[1])[y[::-1]],  # labels misaligned
+], ids=["mean", "sign", "no-one-hot", "misaligned"])
+def test_subtly_wrong_softmax_grad_is_wrong_with_a_counter_example(wrong):
+    result = check("ex-ch5-gradient", wrong)
+    assert result.verdict == "wrong"
+    assert result.counter_example.startswith("counter-example (")
+
+
+def mean_from_none_reference(losses, target, weight):
+    kept = target != -100
+    return losses[kept].sum() / weight[target[kept]].sum()
+
+
+def test_mean_from_none_reference_is_right():
+    assert check("ex-ch7-from-none", mean_from_none_reference).verdict == "right"
+
+
+def test_mean_from_none_that_forgets_ignore_index_is_close_and_shows_the_ignored_targets():
+    result = check("ex-ch7-from-none", lambda losses, t, w: losses.sum() / w[t].sum())
+    assert result.verdict == "close" and "ignore_index" in result.reason
+    assert "target = " in result.counter_example and "-100" in result.counter_example
+    assert "raised IndexError" in result.counter_example
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda losses, t, w: losses.mean(),                           # the weights forgotten
+    lambda losses, t, w: losses.sum() / w.sum(),                   # every class's weight
+    lambda losses, t, w: losses.sum() / (t != -100).sum(),         # a count, not a weight
+], ids=["mean", "weight-sum", "count"])
+def test_wrong_mean_from_none_is_wrong(wrong):
+    assert check("ex-ch7-from-none", wrong).verdict == "wrong"
+
+
+def test_mean_from_none_expected_value_is_pytorchs_mean_of_the_shown_losses():
+    """Recompute the printed expected value from the printed losses, targets and weights."""
+    result = check("ex-ch7-from-none", lambda losses, t, w: losses.mean())
+    values = dict(re.findall(r"^\s+(\w+) = \[(.*)\]$", result.counter_example, flags=re.M))
+    losses, target, weight = (np.array(values[k].split(), dtype=float)
+                              for k in ("losses", "target", "weight"))
+    kept = target != -100
+    shown = float(result.counter_example.split("expected:")[1].split()[0])
+    assert shown == pytest.approx(losses[kept].sum() / weight[target[kept].astype(int)].sum(),
+                                  rel=1e-4)
+
+
+def global_mean_reference(ranks):
+    total = sum(F.cross_entropy(z, t, reduction="sum") for z, t in ranks)
+    return total / sum(len(t) for _, t in ranks)
+
+
+def test_global_mean_reference_is_right():
+    assert check("ex-ch11-allreduce", global_mean_reference).verdict == "right"
+
+
+def test_mean_of_rank_means_is_wrong_with_the_ranks_shown():
+    result = check("ex-ch11-allreduce",
+                   lambda ranks: torch.stack([F.cross_entropy(z, t) for z, t in ranks]).mean())
+    assert result.verdict == "wrong"
+    assert result.counter_example.startswith("counter-example (ranks of 2 and 6 tokens)")
+    assert result.counter_example.count("([[") == 2          # the two ranks' logits
+
+
+def test_global_mean_from_rank_means_is_close_on_an_empty_rank():
+    def via_means(ranks):
+        return sum(F.cross_entropy(z, t) * len(t) for z, t in ranks) / sum(len(t) for _, t in ranks)
+    result = check("ex-ch11-allreduce", via_means)
+    assert result.verdict == "close" and "no tokens" in result.reason
+    assert "([], [])" in result.counter_example
 
 
 # --- the registry against the book ------------------------------------------------------------
