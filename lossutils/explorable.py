@@ -147,8 +147,10 @@ class Explorable:
             raise ValueError("an explorable has one or two sliders")
         n = self.n_frames
         if len(self.frames) != n or len(self.readouts) != n:
-            raise ValueError(f"{n} slider positions but {len(self.frames)} frames and "
-                             f"{len(self.readouts)} readouts")
+            raise ValueError(
+                f"{n} slider positions but {len(self.frames)} frames and "
+                f"{len(self.readouts)} readouts"
+            )
         keys = {s.key for s in self.moving}
         for frame in self.frames:
             if set(frame) != keys:
@@ -176,8 +178,10 @@ class Explorable:
 
     def frame_label(self, frame: int) -> str:
         """The knobs' labels at a frame, e.g. ``"w₊ = 4, q = 0.3"``."""
-        return ", ".join(f"{k.symbol} = {k.labels[i]}" if k.symbol else k.labels[i]
-                         for k, i in zip(self.knobs, self.positions(frame)))
+        return ", ".join(
+            f"{k.symbol} = {k.labels[i]}" if k.symbol else k.labels[i]
+            for k, i in zip(self.knobs, self.positions(frame))
+        )
 
     # -- Bokeh -----------------------------------------------------------------------
 
@@ -185,40 +189,72 @@ class Explorable:
         """The Bokeh layout: sliders, readout and plot, stretching to the page's width."""
         from bokeh.layouts import column
         from bokeh.models import (
-            ColumnDataSource, CustomJS, CustomJSTickFormatter, Div, Legend, Range1d, Slider, Span,
+            ColumnDataSource,
+            CustomJS,
+            CustomJSTickFormatter,
+            Div,
+            Legend,
+            Range1d,
+            Slider,
+            Span,
         )
         from bokeh.plotting import figure
 
         plot = figure(
-            height=self.height, sizing_mode="stretch_width", min_width=280,
+            height=self.height,
+            sizing_mode="stretch_width",
+            min_width=280,
             x_axis_type="log" if self.x_log else "linear",
             y_axis_type="log" if self.y_log else "linear",
-            x_range=Range1d(*self.x_range), y_range=Range1d(*self.y_range),
-            x_axis_label=self.x_label, y_axis_label=self.y_label,
-            tools="", toolbar_location=None, name=f"{self.name}-plot",
+            x_range=Range1d(*self.x_range),
+            y_range=Range1d(*self.y_range),
+            x_axis_label=self.x_label,
+            y_axis_label=self.y_label,
+            tools="",
+            toolbar_location=None,
+            name=f"{self.name}-plot",
         )
         plot.axis.axis_label_text_font_style = "normal"
         items = []
         for series, (x, y) in self.fixed:
-            renderer = self._glyph(plot, series, ColumnDataSource(
-                {"x": _floats(x), "y": _floats(y)}, name=f"fixed-{series.key}"))
+            renderer = self._glyph(
+                plot,
+                series,
+                ColumnDataSource({"x": _floats(x), "y": _floats(y)}, name=f"fixed-{series.key}"),
+            )
             if series.label:
                 items.append((series.label, [renderer]))
         for x, color in self.vlines:
-            plot.add_layout(Span(location=float(x), dimension="height", line_color=color,
-                                 line_dash="dotted", line_width=1.5))
+            plot.add_layout(
+                Span(
+                    location=float(x),
+                    dimension="height",
+                    line_color=color,
+                    line_dash="dotted",
+                    line_width=1.5,
+                )
+            )
         start = self.start_frame()
         sources = []
         for series in self.moving:
             x, y = self.frames[start][series.key]
-            source = ColumnDataSource({"x": _floats(x), "y": _floats(y)}, name=f"moving-{series.key}")
+            source = ColumnDataSource(
+                {"x": _floats(x), "y": _floats(y)}, name=f"moving-{series.key}"
+            )
             sources.append(source)
             renderer = self._glyph(plot, series, source)
             if series.label:
                 items.append((series.label, [renderer]))
-        legend = Legend(items=items, location="left", orientation="vertical",
-                        label_text_font_size="10pt", spacing=0, padding=4, margin=4,
-                        border_line_alpha=0)
+        legend = Legend(
+            items=items,
+            location="left",
+            orientation="vertical",
+            label_text_font_size="10pt",
+            spacing=0,
+            padding=4,
+            margin=4,
+            border_line_alpha=0,
+        )
         plot.add_layout(legend, "below")
 
         columns = {"readout": list(self.readouts)}
@@ -227,32 +263,67 @@ class Explorable:
             columns[f"{series.key}_y"] = [_floats(f[series.key][1]) for f in self.frames]
         frames = ColumnDataSource(columns, name="frames")
 
-        readout = Div(text=self.readouts[start], name="readout", sizing_mode="stretch_width",
-                      styles={"font-size": "0.95rem", "line-height": "1.4"})
+        readout = Div(
+            text=self.readouts[start],
+            name="readout",
+            sizing_mode="stretch_width",
+            styles={"font-size": "0.95rem", "line-height": "1.4"},
+        )
         sliders = []
         for knob in self.knobs:
             labels = list(knob.labels)
-            sliders.append(Slider(
-                start=0, end=len(labels) - 1, step=1, value=knob.start, title=knob.title,
-                sizing_mode="stretch_width", name=f"slider-{len(sliders)}", margin=(5, 16, 5, 8),
-                format=CustomJSTickFormatter(args={"labels": labels},
-                                             code="return labels[Math.round(tick)];"),
-            ))
-        callback = CustomJS(args={"sliders": sliders, "sizes": list(self.shape), "frames": frames,
-                                  "keys": [s.key for s in self.moving], "sources": sources,
-                                  "readout": readout}, code=_SELECT_FRAME_JS)
+            sliders.append(
+                Slider(
+                    start=0,
+                    end=len(labels) - 1,
+                    step=1,
+                    value=knob.start,
+                    title=knob.title,
+                    sizing_mode="stretch_width",
+                    name=f"slider-{len(sliders)}",
+                    margin=(5, 16, 5, 8),
+                    format=CustomJSTickFormatter(
+                        args={"labels": labels}, code="return labels[Math.round(tick)];"
+                    ),
+                )
+            )
+        callback = CustomJS(
+            args={
+                "sliders": sliders,
+                "sizes": list(self.shape),
+                "frames": frames,
+                "keys": [s.key for s in self.moving],
+                "sources": sources,
+                "readout": readout,
+            },
+            code=_SELECT_FRAME_JS,
+        )
         for slider in sliders:
             slider.js_on_change("value", callback)
-        return column(*sliders, readout, plot, sizing_mode="stretch_width",
-                      name=f"explorable-{self.name}")
+        return column(
+            *sliders, readout, plot, sizing_mode="stretch_width", name=f"explorable-{self.name}"
+        )
 
     @staticmethod
     def _glyph(plot, series: Series, source):
         if series.kind == "line":
-            return plot.line("x", "y", source=source, line_color=series.color,
-                             line_width=series.width, line_dash=series.dash)
-        return plot.scatter("x", "y", source=source, size=series.size, fill_color=series.color,
-                            line_color="#000000", line_width=1)
+            return plot.line(
+                "x",
+                "y",
+                source=source,
+                line_color=series.color,
+                line_width=series.width,
+                line_dash=series.dash,
+            )
+        return plot.scatter(
+            "x",
+            "y",
+            source=source,
+            size=series.size,
+            fill_color=series.color,
+            line_color="#000000",
+            line_width=1,
+        )
 
     def html(self) -> str:
         """The figure's own ``<div>`` and ``<script>``, wrapped in an element of class
@@ -260,17 +331,25 @@ class Explorable:
         from bokeh.embed import components
 
         script, div = components(self.layout())
-        return (f'<div class="{HTML_CLASS}" id="explorable-{html.escape(self.name)}">\n'
-                f"{div}\n{script}\n</div>")
+        return (
+            f'<div class="{HTML_CLASS}" id="explorable-{html.escape(self.name)}">\n'
+            f"{div}\n{script}\n</div>"
+        )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        text = (f"Explorable figure {self.name!r}: {self.n_frames} precomputed frames; "
-                "it moves in the HTML book (the static figure shows the same data).")
+        text = (
+            f"Explorable figure {self.name!r}: {self.n_frames} precomputed frames; "
+            "it moves in the HTML book (the static figure shows the same data)."
+        )
         return {"text/html": self.html(), "text/plain": text}
 
 
-def draw_static(explorable: Explorable, positions: Sequence[Sequence[int]], ax=None,
-                styles: Sequence[dict] | None = None):
+def draw_static(
+    explorable: Explorable,
+    positions: Sequence[Sequence[int]],
+    ax=None,
+    styles: Sequence[dict] | None = None,
+):
     """Draw ``explorable`` with matplotlib at the given slider positions.
 
     The fixed curves are drawn once, labelled with their series' labels; the
@@ -308,7 +387,23 @@ def draw_static(explorable: Explorable, positions: Sequence[Sequence[int]], ax=N
 
 def _mpl_draw(ax, series: Series, x, y, label: str, **style):
     if series.kind == "line":
-        return ax.plot(x, y, color=series.color, linestyle=_MPL_DASH[series.dash],
-                       linewidth=series.width * 0.75, label=label, **style)
-    return ax.plot(x, y, "o", color=series.color, markeredgecolor="#000000",
-                   markersize=series.size * 0.6, label=label, zorder=3, **style)
+        return ax.plot(
+            x,
+            y,
+            color=series.color,
+            linestyle=_MPL_DASH[series.dash],
+            linewidth=series.width * 0.75,
+            label=label,
+            **style,
+        )
+    return ax.plot(
+        x,
+        y,
+        "o",
+        color=series.color,
+        markeredgecolor="#000000",
+        markersize=series.size * 0.6,
+        label=label,
+        zorder=3,
+        **style,
+    )

@@ -94,9 +94,20 @@ def shipped(build: Path, docname: str, name: str) -> Shipped:
     for k in range(len([n for n in models if n.startswith("slider-")])):
         attributes = models[f"slider-{k}"]["attributes"]
         args = _entries(attributes["format"]["attributes"]["args"])
-        sliders.append({"title": attributes["title"], "start": attributes["start"],
-                        "end": attributes["end"], "value": attributes["value"],
-                        "labels": args["labels"]})
+        sliders.append(
+            {
+                "title": attributes["title"],
+                "start": attributes["start"],
+                "end": attributes["end"],
+                "value": attributes["value"],
+                "labels": args["labels"],
+            }
+        )
     shape = tuple(len(s["labels"]) for s in sliders)
-    return Shipped(frames=frames, fixed=fixed, sliders=sliders,
-                   readout=models["readout"]["attributes"]["text"], frame_shape=shape)
+    return Shipped(
+        frames=frames,
+        fixed=fixed,
+        sliders=sliders,
+        readout=models["readout"]["attributes"]["text"],
+        frame_shape=shape,
+    )

@@ -11,6 +11,7 @@ import pytest
 import sklearn.metrics
 import torch
 import torch.nn.functional as F
+
 from bookutils import figure_image
 
 DOC = "chapters/03-log-loss"
@@ -27,8 +28,9 @@ def test_example_log_loss_closed_form(g):
 
 def test_example_log_loss_is_sklearn_and_torch(g):
     assert g["ch3_example_logloss"] == pytest.approx(sklearn.metrics.log_loss(Y, P), rel=1e-14)
-    bce = F.binary_cross_entropy(torch.tensor(P, dtype=torch.float64),
-                                 torch.tensor(Y, dtype=torch.float64))
+    bce = F.binary_cross_entropy(
+        torch.tensor(P, dtype=torch.float64), torch.tensor(Y, dtype=torch.float64)
+    )
     assert g["ch3_example_logloss"] == pytest.approx(bce.item(), rel=1e-14)
 
 
@@ -144,21 +146,26 @@ def test_pos_weight_minimiser_is_where_torch_gradient_vanishes(g):
     # independent of the chapter's fit: autograd of the expected loss at the closed form
     w, q = g["ch3_pw_w_plus"], g["ch3_pw_q"]
     p_star = w * q / (w * q + 1 - q)
-    z = torch.tensor([math.log(p_star / (1 - p_star))] * 2, dtype=torch.float64,
-                     requires_grad=True)
+    z = torch.tensor([math.log(p_star / (1 - p_star))] * 2, dtype=torch.float64, requires_grad=True)
     loss = F.binary_cross_entropy_with_logits(
-        z, torch.tensor([1.0, 0.0], dtype=torch.float64),
+        z,
+        torch.tensor([1.0, 0.0], dtype=torch.float64),
         weight=torch.tensor([q, 1 - q], dtype=torch.float64),
-        pos_weight=torch.tensor(w, dtype=torch.float64), reduction="sum")
+        pos_weight=torch.tensor(w, dtype=torch.float64),
+        reduction="sum",
+    )
     loss.backward()
     assert abs(z.grad.sum().item()) < 1e-12
 
 
-@pytest.mark.parametrize("name, words", [
-    ("fig-ch3-logloss", ["log-loss", "label 1", "label 0", "mirror"]),
-    ("fig-ch3-compare", ["log-loss", "squared error", "0-1 loss"]),
-    ("fig-ch3-proper", ["expected log-loss", "lowest point", "p = q"]),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("fig-ch3-logloss", ["log-loss", "label 1", "label 0", "mirror"]),
+        ("fig-ch3-compare", ["log-loss", "squared error", "0-1 loss"]),
+        ("fig-ch3-proper", ["expected log-loss", "lowest point", "p = q"]),
+    ],
+)
 def test_figures_are_on_the_page_with_descriptive_alt_text(page_html, name, words):
     image = figure_image(page_html, name)
     assert image["src"].endswith(".png")
@@ -196,10 +203,10 @@ def test_proper_figure_dot_is_the_entropy_and_the_lowest_point_of_its_curve(g, q
 
 def expected_cross_entropy_grad(p_star, q, **options):
     """Gradient, at softmax(z) = (1 - p_star, p_star), of q * CE(z, 1) + (1 - q) * CE(z, 0)."""
-    z = torch.tensor([0.0, math.log(p_star / (1 - p_star))], dtype=torch.float64,
-                     requires_grad=True)
-    per_label = F.cross_entropy(z.expand(2, 2), torch.tensor([1, 0]), reduction="none",
-                                **options)
+    z = torch.tensor(
+        [0.0, math.log(p_star / (1 - p_star))], dtype=torch.float64, requires_grad=True
+    )
+    per_label = F.cross_entropy(z.expand(2, 2), torch.tensor([1, 0]), reduction="none", **options)
     # with reduction="none", weight= multiplies each label's loss by its class weight
     (q * per_label[0] + (1 - q) * per_label[1]).backward()
     return z.grad.abs().max().item()
@@ -228,18 +235,21 @@ def test_label_smoothing_moves_the_minimiser_towards_uniform():
 @pytest.fixture(scope="module")
 def logloss_shipped(book_build):
     from explorableutils import shipped
+
     return shipped(book_build, DOC, "ch3-logloss")
 
 
 @pytest.fixture(scope="module")
 def pos_weight_shipped(book_build):
     from explorableutils import shipped
+
     return shipped(book_build, DOC, "ch3-pos-weight")
 
 
 def torch_bce(p, label):
-    return F.binary_cross_entropy(torch.tensor(p, dtype=torch.float64),
-                                  torch.tensor(float(label), dtype=torch.float64)).item()
+    return F.binary_cross_entropy(
+        torch.tensor(p, dtype=torch.float64), torch.tensor(float(label), dtype=torch.float64)
+    ).item()
 
 
 def test_logloss_explorable_has_one_frame_per_slider_position(logloss_shipped):
@@ -275,8 +285,12 @@ def test_logloss_explorable_draws_the_two_curves_of_torch_bce(logloss_shipped):
 def test_logloss_figure_is_the_static_twin_of_the_explorable(g, logloss_shipped, m):
     # the static figure marks the same losses the explorable shows at those slider positions
     i = logloss_shipped.frame(f"0.{m}0")
-    assert logloss_shipped.frames["at_y1_y"][i][0] == pytest.approx(g[f"ch3_fig_mark_y1_{m}"], rel=1e-15)
-    assert logloss_shipped.frames["at_y0_y"][i][0] == pytest.approx(g[f"ch3_fig_mark_y0_{m}"], rel=1e-15)
+    assert logloss_shipped.frames["at_y1_y"][i][0] == pytest.approx(
+        g[f"ch3_fig_mark_y1_{m}"], rel=1e-15
+    )
+    assert logloss_shipped.frames["at_y0_y"][i][0] == pytest.approx(
+        g[f"ch3_fig_mark_y0_{m}"], rel=1e-15
+    )
 
 
 W_PLUS = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
@@ -288,8 +302,12 @@ def torch_expected_bce(p, q, w_plus):
     p = torch.tensor(p, dtype=torch.float64)
     z = torch.log(p) - torch.log1p(-p)
     pw = torch.tensor(w_plus, dtype=torch.float64)
-    loss = [F.binary_cross_entropy_with_logits(z, torch.full_like(z, label), pos_weight=pw,
-                                               reduction="none") for label in (1.0, 0.0)]
+    loss = [
+        F.binary_cross_entropy_with_logits(
+            z, torch.full_like(z, label), pos_weight=pw, reduction="none"
+        )
+        for label in (1.0, 0.0)
+    ]
     return q * loss[0] + (1 - q) * loss[1]
 
 
@@ -298,13 +316,18 @@ def test_pos_weight_explorable_steps_over_the_grid_of_w_plus_and_q(pos_weight_sh
     assert [float(v) for v in w_slider["labels"]] == W_PLUS
     assert [float(v) for v in q_slider["labels"]] == pytest.approx(Q_STEPS, abs=1e-12)
     assert len(pos_weight_shipped.frames["readout"]) == len(W_PLUS) * len(Q_STEPS)
-    assert (w_slider["labels"][w_slider["value"]], q_slider["labels"][q_slider["value"]]) == ("4", "0.3")
+    assert (w_slider["labels"][w_slider["value"]], q_slider["labels"][q_slider["value"]]) == (
+        "4",
+        "0.3",
+    )
 
 
-@pytest.mark.parametrize("w_label, q_label", [("4", "0.3"), ("1", "0.3"), ("0.125", "0.7"),
-                                              ("8", "0.9"), ("2", "0.1")])
+@pytest.mark.parametrize(
+    "w_label, q_label", [("4", "0.3"), ("1", "0.3"), ("0.125", "0.7"), ("8", "0.9"), ("2", "0.1")]
+)
 def test_pos_weight_explorable_ships_torch_expected_loss_and_its_minimiser(
-        pos_weight_shipped, w_label, q_label):
+    pos_weight_shipped, w_label, q_label
+):
     frames = pos_weight_shipped.frames
     i = pos_weight_shipped.frame(w_label, q_label)
     w_plus, q = float(w_label), float(q_label)
@@ -319,10 +342,16 @@ def test_pos_weight_explorable_ships_torch_expected_loss_and_its_minimiser(
     t = torch.tensor([p_min - 5e-4, p_min + 5e-4], dtype=torch.float64, requires_grad=True)
     z = torch.log(t) - torch.log1p(-t)
     pw = torch.tensor(w_plus, dtype=torch.float64)
-    (q * F.binary_cross_entropy_with_logits(z, torch.ones(2, dtype=torch.float64), pos_weight=pw,
-                                            reduction="sum")
-     + (1 - q) * F.binary_cross_entropy_with_logits(z, torch.zeros(2, dtype=torch.float64),
-                                                    pos_weight=pw, reduction="sum")).backward()
+    (
+        q
+        * F.binary_cross_entropy_with_logits(
+            z, torch.ones(2, dtype=torch.float64), pos_weight=pw, reduction="sum"
+        )
+        + (1 - q)
+        * F.binary_cross_entropy_with_logits(
+            z, torch.zeros(2, dtype=torch.float64), pos_weight=pw, reduction="sum"
+        )
+    ).backward()
     assert t.grad[0] < 0 < t.grad[1]
     assert frames["true_q_x"][i] == [q, q]
     assert f"p = {p_min:.4f}" in frames["readout"][i]

@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+
 from bookutils import figure_image
 
 DOC = "chapters/06-crossentropy-nllloss"
 mp.mp.dps = 50
-FLOOR = float(np.float32(1e-12))     # PyTorch's backward floor: 1e-12 stored as a float32
+FLOOR = float(np.float32(1e-12))  # PyTorch's backward floor: 1e-12 stored as a float32
 
 
 def mp_sigmoid(z):
@@ -33,9 +34,12 @@ def draws():
     logits10 = torch.randn(8, 10, dtype=torch.float64)
     two_logits = torch.randn(7, 2, dtype=torch.float64)
     return {
-        "logits": logits.tolist(), "target": [0, 3, 1, 1, 2, 0],
-        "logits10": logits10.tolist(), "target10": [3, 9, 0, 7, 7, 1, 5, 2],
-        "two_logits": two_logits.tolist(), "y2": [0, 1, 1, 0, 1, 0, 0],
+        "logits": logits.tolist(),
+        "target": [0, 3, 1, 1, 2, 0],
+        "logits10": logits10.tolist(),
+        "target10": [3, 9, 0, 7, 7, 1, 5, 2],
+        "two_logits": two_logits.tolist(),
+        "y2": [0, 1, 1, 0, 1, 0, 0],
     }
 
 
@@ -91,12 +95,16 @@ def test_float32_sigmoid_saturation_point_is_first_grid_point_past_24_log_2(g):
     assert torch.sigmoid(torch.tensor(g["ch6_sat_z"], dtype=torch.float32)).item() == 1.0
 
 
-@pytest.mark.parametrize("key, dtype, bits, spacing", [
-    ("ch6_sat_bf16", torch.bfloat16, 9, 2.0**-5),
-    ("ch6_sat_fp16", torch.float16, 12, 2.0**-7),
-])
+@pytest.mark.parametrize(
+    "key, dtype, bits, spacing",
+    [
+        ("ch6_sat_bf16", torch.bfloat16, 9, 2.0**-5),
+        ("ch6_sat_fp16", torch.float16, 12, 2.0**-7),
+    ],
+)
 def test_16_bit_sigmoid_saturates_at_the_first_number_past_log_of_2_to_bits_minus_1(
-        g, key, dtype, bits, spacing):
+    g, key, dtype, bits, spacing
+):
     # 1 - sigma(z) = sigma(-z) <= 2**-bits (half the gap below 1) once z >= log(2**bits - 1)
     bound = float(mp.log(2**bits - 1))
     assert bound <= g[key] < bound + spacing
@@ -121,6 +129,7 @@ def test_gradient_on_logits_is_sigmoid_minus_target(g):
 
 # --- the backward floor of binary_cross_entropy ------------------------------------------
 
+
 def test_backward_floor_read_from_autograd_is_1e_minus_12(g):
     assert g["ch6_bwd_floor"] == pytest.approx(FLOOR, rel=1e-12)
 
@@ -130,7 +139,7 @@ def test_bce_backward_divides_by_the_floor_in_float32_and_float64():
         p = torch.tensor([1e-14, 0.25], dtype=dtype, requires_grad=True)
         F.binary_cross_entropy(p, torch.ones(2, dtype=dtype), reduction="sum").backward()
         assert p.grad[0].item() == pytest.approx((1e-14 - 1) / FLOOR, rel=1e-6)
-        assert p.grad[1].item() == pytest.approx(-1 / 0.25, rel=1e-6)      # -1/p, unclamped
+        assert p.grad[1].item() == pytest.approx(-1 / 0.25, rel=1e-6)  # -1/p, unclamped
 
 
 def z_star():
@@ -146,7 +155,7 @@ def test_gradient_through_bce_goes_wrong_where_sigma_sigma_prime_meets_the_floor
 
 def test_loss_is_still_exact_where_the_gradient_goes_wrong(g):
     z = g["ch6_grad_wrong64"]
-    exact = float(mp.log1p(mp.exp(-mp.mpf(z))))             # softplus(-z), label 1
+    exact = float(mp.log1p(mp.exp(-mp.mpf(z))))  # softplus(-z), label 1
     assert g["ch6_loss_at_wrong64"] == pytest.approx(exact, rel=1e-12)
     assert g["ch6_loss_at_wrong32"] == pytest.approx(exact, rel=1e-6)
 
@@ -167,6 +176,7 @@ def test_two_logit_cross_entropy_equals_one_logit_bce_of_the_difference(g, draws
 
 
 # --- one logit or two: the learning rate ---------------------------------------------------
+
 
 def gd_one_logit(lr, steps):
     """Gradient descent on the chapter's data, hand-derived gradient (sigma(z) - y) x / N."""
@@ -207,13 +217,14 @@ def test_cross_entropy_moves_the_logit_difference_twice_as_far_in_torch():
 
 # --- the figure ------------------------------------------------------------------------------
 
+
 def test_bce_saturation_figure_has_an_image_alt_text_and_the_true_caption(page_html):
     image = figure_image(page_html, "fig-ch6-bce-saturation")
     assert image["src"]
     assert len(image["alt"]) > 60 and "gradient" in image["alt"] and "/" not in image["alt"]
     start = page_html.index('id="fig-ch6-bce-saturation"')
-    figure = page_html[start: page_html.index("</figure>", start)]
-    assert "max(p(1 − p), δ)" in figure          # the caption names the backward floor
+    figure = page_html[start : page_html.index("</figure>", start)]
+    assert "max(p(1 − p), δ)" in figure  # the caption names the backward floor
 
 
 # -- the explorable figure: the gradients the page ships, against PyTorch ----------------------
@@ -222,6 +233,7 @@ def test_bce_saturation_figure_has_an_image_alt_text_and_the_true_caption(page_h
 @pytest.fixture(scope="module")
 def gradient_shipped(book_build):
     from explorableutils import shipped
+
     return shipped(book_build, DOC, "ch6-bce-gradient")
 
 
@@ -246,7 +258,9 @@ def test_gradient_explorable_steps_z_from_minus_45_to_0(gradient_shipped):
     assert np.allclose(np.diff(zs), 0.25)
 
 
-@pytest.mark.parametrize("label", ["-45.00", "-40.00", "-30.00", "-27.50", "-20.00", "-5.25", "0.00"])
+@pytest.mark.parametrize(
+    "label", ["-45.00", "-40.00", "-30.00", "-27.50", "-20.00", "-5.25", "0.00"]
+)
 def test_gradient_explorable_ships_torch_autograd_gradients(gradient_shipped, label):
     frames, i = gradient_shipped.frames, gradient_shipped.frame(label)
     z = float(label)

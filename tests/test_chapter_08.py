@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+
 from bookutils import figure_image
 
 DOC = "chapters/08-mistakes"
@@ -116,7 +117,7 @@ def test_channels_last_square_case_gives_a_different_loss(g):
 
 
 def test_bce_with_logits_floors_on_probabilities_match_closed_forms(g):
-    assert close(g["ch8_bce_floor_y1"], mp.log(1 + mp.e ** -1), 1e-12)
+    assert close(g["ch8_bce_floor_y1"], mp.log(1 + mp.e**-1), 1e-12)
     assert close(g["ch8_bce_floor_y0"], mp.log(2), 1e-12)
 
 
@@ -159,22 +160,25 @@ def test_floor_figure_has_log_x_lowercase_labels_and_no_title(g):
     assert title == ""
 
 
-@pytest.mark.parametrize("phrase", [
-    "softmax was already applied",  # softmax before CrossEntropyLoss
-    "nll_loss takes no log",  # probabilities into nll_loss
-    "these are logits",  # logits into nll_loss
-    "sit on a -inf entry",  # log(softmax(x))
-    "log_softmax over dim 0",  # wrong dim
-    "subtract 1",  # 1-based labels
-    "ignore_index=-1",  # -1 padding
-    "target.long()",  # float / int32 labels
-    "np.moveaxis(input, -1, 1)",  # classes last
-    "target.permute(0, 2, 1)",  # soft targets with the classes last
-    "binary_cross_entropy_with_logits (BCEWithLogitsLoss)",  # logits into BCE
-    "look like probabilities",  # probabilities into BCE-with-logits
-    "does not depend on its input",  # dead network
-    "the predicted distribution is uniform",  # trained dead network
-])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "softmax was already applied",  # softmax before CrossEntropyLoss
+        "nll_loss takes no log",  # probabilities into nll_loss
+        "these are logits",  # logits into nll_loss
+        "sit on a -inf entry",  # log(softmax(x))
+        "log_softmax over dim 0",  # wrong dim
+        "subtract 1",  # 1-based labels
+        "ignore_index=-1",  # -1 padding
+        "target.long()",  # float / int32 labels
+        "np.moveaxis(input, -1, 1)",  # classes last
+        "target.permute(0, 2, 1)",  # soft targets with the classes last
+        "binary_cross_entropy_with_logits (BCEWithLogitsLoss)",  # logits into BCE
+        "look like probabilities",  # probabilities into BCE-with-logits
+        "does not depend on its input",  # dead network
+        "the predicted distribution is uniform",  # trained dead network
+    ],
+)
 def test_each_mistake_is_caught_by_diagnose_on_the_page(page_html, phrase):
     assert phrase in page_text(page_html)
 
@@ -281,8 +285,10 @@ def soft_sequence(L, C=3):
 
 def soft_ce(logits, q, axis):
     """Mean soft cross-entropy with the softmax over ``axis``, in mpmath, averaged over the rest."""
-    x, t = np.moveaxis(logits, axis, -1).reshape(-1, logits.shape[axis]), \
-        np.moveaxis(q, axis, -1).reshape(-1, q.shape[axis])
+    x, t = (
+        np.moveaxis(logits, axis, -1).reshape(-1, logits.shape[axis]),
+        np.moveaxis(q, axis, -1).reshape(-1, q.shape[axis]),
+    )
     total = mp.fsum(
         -mp.fsum(qc * mp.log(pc) for qc, pc in zip(tr, mp_softmax(xr))) for xr, tr in zip(x, t)
     )
@@ -337,6 +343,7 @@ def test_exercise_float64_cliff_is_at_1075_log_2(g):
 @pytest.fixture(scope="module")
 def floor_shipped(book_build):
     from explorableutils import shipped
+
     return shipped(book_build, DOC, "ch8-floor")
 
 
@@ -370,8 +377,9 @@ def test_floor_explorable_curves_are_the_static_figures(g, floor_shipped):
     # the static twin (fig-ch8-floor) draws the same grid of C and the same floor
     x, y = floor_shipped.fixed["floor"]
     assert (x[0], x[-1]) == (g["ch8_fig_floor_c_first"], g["ch8_fig_floor_c_last"])
-    assert (y[0], y[-1]) == pytest.approx((g["ch8_fig_floor_y_first"], g["ch8_fig_floor_y_last"]),
-                                          rel=1e-14)
+    assert (y[0], y[-1]) == pytest.approx(
+        (g["ch8_fig_floor_y_first"], g["ch8_fig_floor_y_last"]), rel=1e-14
+    )
     x_u, y_u = floor_shipped.fixed["uniform"]
     assert x_u == x and y_u[-1] == pytest.approx(g["ch8_fig_logc_y_last"], rel=1e-14)
     assert all(float(floor(int(c))) == pytest.approx(v, rel=1e-14) for c, v in zip(x, y))

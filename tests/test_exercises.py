@@ -59,8 +59,9 @@ def _breast_cancer_largest_weight(c_sk):
     X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
     Z = StandardScaler().fit(X_train).transform(X_train)
     C = c_sk(len(y_train))
-    return float(np.abs(LogisticRegression(C=C, tol=1e-10, max_iter=10_000)
-                        .fit(Z, y_train).coef_).max())
+    return float(
+        np.abs(LogisticRegression(C=C, tol=1e-10, max_iter=10_000).fit(Z, y_train).coef_).max()
+    )
 
 
 def _float64_sigmoid_one():
@@ -108,16 +109,16 @@ def _digits_ece_by_bins(bins=(5, 10, 20, 50), epochs=3000):
     descent, lr 0.5, seed 0, float64), the validation quarter halved; ECE from scikit-learn's
     calibration_curve, weighted by the counts of its bins."""
     X, y = load_digits(return_X_y=True)
-    X_tr, X_rest, y_tr, y_rest = train_test_split(X, y, test_size=0.25, random_state=0,
-                                                  stratify=y)
-    _, X_te, _, y_te = train_test_split(X_rest, y_rest, test_size=0.5, random_state=0,
-                                        stratify=y_rest)
+    X_tr, X_rest, y_tr, y_rest = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+    _, X_te, _, y_te = train_test_split(
+        X_rest, y_rest, test_size=0.5, random_state=0, stratify=y_rest
+    )
     scaler = StandardScaler().fit(X_tr)
     torch.manual_seed(0)
     lin = nn.Linear(64, 10, dtype=torch.float64)
     Xt, yt = torch.tensor(scaler.transform(X_tr)), torch.tensor(y_tr)
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)   # a small model: one thread is ten times faster on a busy machine
+    torch.set_num_threads(1)  # a small model: one thread is ten times faster on a busy machine
     try:
         for _ in range(epochs):
             grads = torch.autograd.grad(F.cross_entropy(lin(Xt), yt), [lin.weight, lin.bias])
@@ -132,8 +133,9 @@ def _digits_ece_by_bins(bins=(5, 10, 20, 50), epochs=3000):
     out = []
     for n_bins in bins:
         frac, mean_p = calibration_curve(right, conf, n_bins=n_bins)
-        counts = np.bincount(np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], conf),
-                             minlength=n_bins)
+        counts = np.bincount(
+            np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], conf), minlength=n_bins
+        )
         out.append(float(np.sum(counts[counts > 0] / len(conf) * np.abs(frac - mean_p))))
     return out
 
@@ -155,27 +157,35 @@ def _first_float16_exp_overflow():
 
 
 # Official answers (one per part), and the values of the variants that have no transform.
-STUCK_COUNTS = (400, 200, 120, 80, 60, 50, 40, 25, 15, 10)   # chapter 5's skewed frequencies
+STUCK_COUNTS = (400, 200, 120, 80, 60, 50, 40, 25, 15, 10)  # chapter 5's skewed frequencies
 DIGITS_ECE = _digits_ece_by_bins()
 OFFICIAL = {
-    "ex-ch1-flip": ([float(mp.mpf("0.4") ** 2 * mp.mpf("0.1") ** 2)],
-                    {"unflipped": float(mp.mpf("0.6") ** 2 * mp.mpf("0.9") ** 2)}),
+    "ex-ch1-flip": (
+        [float(mp.mpf("0.4") ** 2 * mp.mpf("0.1") ** 2)],
+        {"unflipped": float(mp.mpf("0.6") ** 2 * mp.mpf("0.9") ** 2)},
+    ),
     "ex-ch1-allheads": ([1.0], {}),
     # the largest fixed point of n -> round(n * stored 0.99), exactly, ties to even: the
     # product of n units of the smallest subnormal by the float 0.99, rounded to whole units
     "ex-ch2-099": ([float(max(n for n in range(1, 80) if round(n * Fraction(0.99)) == n))], {}),
     "ex-ch2-batch": ([64 * 0.1, float(mp.exp(-0.1))], {}),
     "ex-ch2-overflow": ([float(F32_MAX / -mp.log(mp.mpf("0.9")))], {}),
-    "ex-ch3-howmany": ([float(mp.log(mp.mpf("0.01")) / mp.log(mp.mpf("0.9")))],
-                       {"label-1": float(mp.log(mp.mpf("0.99")) / mp.log(mp.mpf("0.9")))}),
-    "ex-ch3-float32": ([_sklearn_log_loss(_float32_case()[0]), _torch_bce_32()],
-                       {"eps64": _sklearn_log_loss(_float32_case()[0].astype(np.float64))}),
+    "ex-ch3-howmany": (
+        [float(mp.log(mp.mpf("0.01")) / mp.log(mp.mpf("0.9")))],
+        {"label-1": float(mp.log(mp.mpf("0.99")) / mp.log(mp.mpf("0.9")))},
+    ),
+    "ex-ch3-float32": (
+        [_sklearn_log_loss(_float32_case()[0]), _torch_bce_32()],
+        {"eps64": _sklearn_log_loss(_float32_case()[0].astype(np.float64))},
+    ),
     "ex-ch4-slope": ([8 / 27], {"slope": 0.25}),
     "ex-ch4-soft": ([float(mp.log(mp.mpf("0.2") / mp.mpf("0.8"))), _entropy(mp.mpf("0.2"))], {}),
     "ex-ch4-float64": ([_float64_sigmoid_one()], {}),
     "ex-ch6-shift": ([0.0, -5 / 6], {}),
-    "ex-ch8-floor-limit": ([float(mp.log(1 + (mp.e - 1) / 1000))],
-                           {"floor": float(mp.log(mp.e + 999) - 1)}),
+    "ex-ch8-floor-limit": (
+        [float(mp.log(1 + (mp.e - 1) / 1000))],
+        {"floor": float(mp.log(mp.e + 999) - 1)},
+    ),
     "ex-ch8-nll-range": ([-1.0], {}),
     "ex-ch8-float64": ([float(1075 * mp.log(2))], {}),
     "ex-ch9-match-sklearn": (
@@ -183,35 +193,54 @@ OFFICIAL = {
         {"penalty-not-over-n": _breast_cancer_largest_weight(lambda n: 1 / n)},
     ),
     "ex-ch9-weighted-scale": ([1.0, 2.0], {}),
-    "ex-ch5-temperature": ([_softmax_max([1, 2, 3], T) for T in (0.1, 1, 100)],
-                           {"times-T-0.1": _softmax_max([0.1, 0.2, 0.3], 1),
-                            "times-T-100": _softmax_max([100, 200, 300], 1)}),
-    "ex-ch5-kl": ([_kl(*_ch5_entropy_section_distributions()),
-                   _kl(*_ch5_entropy_section_distributions()[::-1])],
-                  {"reversed-qp": _kl(*_ch5_entropy_section_distributions()[::-1]),
-                   "reversed-pq": _kl(*_ch5_entropy_section_distributions())}),
-    "ex-ch5-stuck": ([_entropy_of([mp.mpf(c) / sum(STUCK_COUNTS) for c in STUCK_COUNTS])],
-                     {"uniform": float(mp.log(10))}),
+    "ex-ch5-temperature": (
+        [_softmax_max([1, 2, 3], T) for T in (0.1, 1, 100)],
+        {
+            "times-T-0.1": _softmax_max([0.1, 0.2, 0.3], 1),
+            "times-T-100": _softmax_max([100, 200, 300], 1),
+        },
+    ),
+    "ex-ch5-kl": (
+        [
+            _kl(*_ch5_entropy_section_distributions()),
+            _kl(*_ch5_entropy_section_distributions()[::-1]),
+        ],
+        {
+            "reversed-qp": _kl(*_ch5_entropy_section_distributions()[::-1]),
+            "reversed-pq": _kl(*_ch5_entropy_section_distributions()),
+        },
+    ),
+    "ex-ch5-stuck": (
+        [_entropy_of([mp.mpf(c) / sum(STUCK_COUNTS) for c in STUCK_COUNTS])],
+        {"uniform": float(mp.log(10))},
+    ),
     # pos_weight's mean divides by N = 10, the repeated one by N plus (k - 1) per positive
     "ex-ch7-pos-weight-dup": ([float(Fraction(10 + 2 * 3, 10))], {}),
-    "ex-ch7-smooth-min": ([float(_smoothed("0.1", 4, 4)[0]),
-                           _entropy_of(_smoothed("0.1", 4, 4))],
-                          {"over-c-minus-1": _entropy_of(_smoothed("0.1", 4, 3))}),
+    "ex-ch7-smooth-min": (
+        [float(_smoothed("0.1", 4, 4)[0]), _entropy_of(_smoothed("0.1", 4, 4))],
+        {"over-c-minus-1": _entropy_of(_smoothed("0.1", 4, 3))},
+    ),
     "ex-ch10-inverse-frequency": ([1 / 3], {}),
     "ex-ch10-undo-smoothing": (
         [float((mp.mpf("0.01") - mp.mpf("0.1") / 3) / (1 - mp.mpf("0.1")))],
-        {"no-division": float(mp.mpf("0.01") - mp.mpf("0.1") / 3),
-         "times": float((mp.mpf("0.01") - mp.mpf("0.1") / 3) * (1 - mp.mpf("0.1"))),
-         "eps-not-over-c": float((mp.mpf("0.01") - mp.mpf("0.1")) / (1 - mp.mpf("0.1")))},
+        {
+            "no-division": float(mp.mpf("0.01") - mp.mpf("0.1") / 3),
+            "times": float((mp.mpf("0.01") - mp.mpf("0.1") / 3) * (1 - mp.mpf("0.1"))),
+            "eps-not-over-c": float((mp.mpf("0.01") - mp.mpf("0.1")) / (1 - mp.mpf("0.1"))),
+        },
     ),
-    "ex-ch10-costs": ([float(Fraction(1, 1 + 9))], {}),   # c_FP / (c_FP + c_FN), c_FN = 9 c_FP
+    "ex-ch10-costs": ([float(Fraction(1, 1 + 9))], {}),  # c_FP / (c_FP + c_FN), c_FN = 9 c_FP
     "ex-ch10-bins": (DIGITS_ECE, {}),
     # float8_e4m3fn: 3 mantissa bits, smallest normal 2**-6; e5m2: 2 bits, 2**-14; float16
-    "ex-ch11-float8": ([*_float8_thresholds(3, -6)],
-                       {"e5m2-one": _float8_thresholds(2, -14)[0],
-                        "float16-one": _float8_thresholds(10, -14)[0],
-                        "normal": float(mp.log(2 / mp.mpf(2) ** -6 - 1)),
-                        "e5m2-zero": _float8_thresholds(2, -14)[1]}),
+    "ex-ch11-float8": (
+        [*_float8_thresholds(3, -6)],
+        {
+            "e5m2-one": _float8_thresholds(2, -14)[0],
+            "float16-one": _float8_thresholds(10, -14)[0],
+            "normal": float(mp.log(2 / mp.mpf(2) ** -6 - 1)),
+            "e5m2-zero": _float8_thresholds(2, -14)[1],
+        },
+    ),
     "ex-ch11-exp": ([_first_float16_exp_overflow()], {"float32": float(mp.log(F32_MAX))}),
 }
 NUMERIC = [name for name, entry in ex.EXERCISES.items() if isinstance(entry, ex.Numeric)]
@@ -243,8 +272,11 @@ def test_stored_digests_are_those_of_the_independent_answers(name):
     assert ex.digests_for(name, answers, named) == ex.EXERCISES[name].digests
 
 
-@pytest.mark.parametrize("convert", [np.float32, np.float64, np.array, torch.tensor],
-                         ids=["float32", "float64", "0-d array", "tensor"])
+@pytest.mark.parametrize(
+    "convert",
+    [np.float32, np.float64, np.array, torch.tensor],
+    ids=["float32", "float64", "0-d array", "tensor"],
+)
 def test_numbers_from_numpy_and_torch_are_accepted(convert):
     official = OFFICIAL["ex-ch4-slope"][0][0]
     assert check("ex-ch4-slope", convert(official)).verdict == "right"
@@ -263,8 +295,8 @@ MISTAKES = [
     ("ex-ch2-099", [50.0], "close", "bound itself"),
     ("ex-ch2-batch", [0.1, math.exp(-0.1)], "close", "factor of N = 64"),
     ("ex-ch2-batch", [-6.4, math.exp(-0.1)], "close", "sign"),
-    ("ex-ch2-batch", [6.4, 10 ** -0.1], "close", "log base"),
-    ("ex-ch2-batch", [6.4, 2 ** -0.1], "close", "log base"),
+    ("ex-ch2-batch", [6.4, 10**-0.1], "close", "log base"),
+    ("ex-ch2-batch", [6.4, 2**-0.1], "close", "log base"),
     ("ex-ch2-batch", [6.4, 1 - math.exp(-0.1)], "close", "forgotten 1 − p"),
     ("ex-ch2-batch", [6.4, math.exp(0.1)], "close", "sign"),
     ("ex-ch2-batch", [6.4, math.exp(-6.4)], "close", "factor of N = 64"),
@@ -290,24 +322,52 @@ MISTAKES = [
     ("ex-ch4-float64", [-53 * LN2], "close", "sign"),
     ("ex-ch5-temperature", [1.0, 0.665, 0.3367], "close", "limit as T → 0"),
     ("ex-ch5-temperature", [0.99995, 0.665, 1 / 3], "close", "limit as T → ∞"),
-    ("ex-ch5-temperature", [math.exp(0.3) / sum(math.exp(0.1 * k) for k in (1, 2, 3)), 0.665,
-                            1.0], "wrong", "multiplies the logits by T"),
-    ("ex-ch5-kl", [OFFICIAL["ex-ch5-kl"][0][1], OFFICIAL["ex-ch5-kl"][0][0]], "wrong",
-     "this is D_KL(p ‖ q)"),
-    ("ex-ch5-kl", [OFFICIAL["ex-ch5-kl"][0][0] / LN2, OFFICIAL["ex-ch5-kl"][0][1]], "close",
-     "log base"),
+    (
+        "ex-ch5-temperature",
+        [math.exp(0.3) / sum(math.exp(0.1 * k) for k in (1, 2, 3)), 0.665, 1.0],
+        "wrong",
+        "multiplies the logits by T",
+    ),
+    (
+        "ex-ch5-kl",
+        [OFFICIAL["ex-ch5-kl"][0][1], OFFICIAL["ex-ch5-kl"][0][0]],
+        "wrong",
+        "this is D_KL(p ‖ q)",
+    ),
+    (
+        "ex-ch5-kl",
+        [OFFICIAL["ex-ch5-kl"][0][0] / LN2, OFFICIAL["ex-ch5-kl"][0][1]],
+        "close",
+        "log base",
+    ),
     ("ex-ch5-kl", [-OFFICIAL["ex-ch5-kl"][0][0], OFFICIAL["ex-ch5-kl"][0][1]], "close", "sign"),
     ("ex-ch5-stuck", [math.log(10)], "wrong", "uniform prediction"),
-    ("ex-ch5-stuck", [sum(-c * math.log10(c / 1000) for c in STUCK_COUNTS) / 1000], "close",
-     "log base"),
-    ("ex-ch5-stuck", [sum(-c * math.log(c / 1000) for c in STUCK_COUNTS)], "close",
-     "factor of N = 1000"),
+    (
+        "ex-ch5-stuck",
+        [sum(-c * math.log10(c / 1000) for c in STUCK_COUNTS) / 1000],
+        "close",
+        "log base",
+    ),
+    (
+        "ex-ch5-stuck",
+        [sum(-c * math.log(c / 1000) for c in STUCK_COUNTS)],
+        "close",
+        "factor of N = 1000",
+    ),
     ("ex-ch7-pos-weight-dup", [1.0], "wrong", "denominator at N"),
     ("ex-ch7-pos-weight-dup", [10 / 16], "close", "upside down"),
-    ("ex-ch7-smooth-min", [0.9, OFFICIAL["ex-ch7-smooth-min"][0][1]], "wrong",
-     "the true one included"),
-    ("ex-ch7-smooth-min", [0.925, OFFICIAL["ex-ch7-smooth-min"][1]["over-c-minus-1"]], "wrong",
-     "C − 1 other classes"),
+    (
+        "ex-ch7-smooth-min",
+        [0.9, OFFICIAL["ex-ch7-smooth-min"][0][1]],
+        "wrong",
+        "the true one included",
+    ),
+    (
+        "ex-ch7-smooth-min",
+        [0.925, OFFICIAL["ex-ch7-smooth-min"][1]["over-c-minus-1"]],
+        "wrong",
+        "C − 1 other classes",
+    ),
     ("ex-ch7-smooth-min", [1.0, 0.0], "wrong", "cannot reach 0"),
     ("ex-ch10-inverse-frequency", [3.0], "wrong", "1/C"),
     ("ex-ch10-undo-smoothing", [0.01 - 0.1 / 3], "close", "divide by 1 − ε"),
@@ -320,7 +380,7 @@ MISTAKES = [
     ("ex-ch10-bins", [*DIGITS_ECE[:3], DIGITS_ECE[2]], "wrong", ""),
     ("ex-ch11-float8", [math.log2(31), math.log(1023)], "close", "in bits"),
     ("ex-ch11-float8", [math.log(31), math.log(127)], "close", "subnormals"),
-    ("ex-ch11-float8", [math.log(15), math.log(2 ** 17 - 1)], "wrong", "float8_e5m2"),
+    ("ex-ch11-float8", [math.log(15), math.log(2**17 - 1)], "wrong", "float8_e5m2"),
     ("ex-ch11-float8", [math.log(4095), math.log(1023)], "wrong", "float16"),
     ("ex-ch11-exp", [math.log(65504)], "right", ""),
     ("ex-ch11-exp", [math.log10(65504)], "close", "log base"),
@@ -337,15 +397,20 @@ MISTAKES = [
     ("ex-ch8-float64", [1075.0], "close", "log base"),
     ("ex-ch8-float64", [1074 * LN2], "close", "one power of two"),
     ("ex-ch8-float64", [150 * LN2], "close", "float32"),
-    ("ex-ch9-match-sklearn", [OFFICIAL["ex-ch9-match-sklearn"][1]["penalty-not-over-n"]],
-     "close", "factor of N in the penalty"),
+    (
+        "ex-ch9-match-sklearn",
+        [OFFICIAL["ex-ch9-match-sklearn"][1]["penalty-not-over-n"]],
+        "close",
+        "factor of N in the penalty",
+    ),
     ("ex-ch9-weighted-scale", [2.0, 2.0], "wrong", "denominator doubles"),
     ("ex-ch9-weighted-scale", [1.0, 1.0], "wrong", "no denominator"),
 ]
 
 
-@pytest.mark.parametrize("name, answers, verdict, words", MISTAKES,
-                         ids=[f"{m[0]}-{m[3] or 'wrong'}" for m in MISTAKES])
+@pytest.mark.parametrize(
+    "name, answers, verdict, words", MISTAKES, ids=[f"{m[0]}-{m[3] or 'wrong'}" for m in MISTAKES]
+)
 def test_typical_mistake_gets_its_verdict_and_reason(name, answers, verdict, words):
     result = check(name, *answers)
     assert result.verdict == verdict, str(result)
@@ -363,15 +428,17 @@ def test_sklearn_float64_predictions_are_named():
 def test_sklearn_mean_in_another_log_base_is_close(log):
     p32, _ = _float32_case()
     clipped = np.clip(p32.astype(np.float64), np.finfo(np.float32).eps, None)
-    assert check("ex-ch3-float32", float(-log(clipped).mean()),
-                 _torch_bce_32()).reason.endswith("nats")
+    assert check("ex-ch3-float32", float(-log(clipped).mean()), _torch_bce_32()).reason.endswith(
+        "nats"
+    )
 
 
 def test_sums_instead_of_means_are_close_by_a_factor_of_1000():
     p32, y = _float32_case()
     sk_sum = sklearn.metrics.log_loss(y, p32, labels=[0, 1], normalize=False)
-    pt_sum = F.binary_cross_entropy(torch.from_numpy(p32), torch.from_numpy(y).float(),
-                                    reduction="sum").item()
+    pt_sum = F.binary_cross_entropy(
+        torch.from_numpy(p32), torch.from_numpy(y).float(), reduction="sum"
+    ).item()
     result = check("ex-ch3-float32", sk_sum, pt_sum)
     assert [v for _, v, _ in result.parts] == ["close", "close"]
     assert all("factor of N = 1000" in r for _, _, r in result.parts)
@@ -417,7 +484,7 @@ def grad_reference(z, y, pos_weight):
 
 
 def grad_naive_sigmoid(z, y, pos_weight):
-    s = np.exp(z) / (1 + np.exp(z))            # inf / inf = nan at large logits
+    s = np.exp(z) / (1 + np.exp(z))  # inf / inf = nan at large logits
     return -pos_weight * y * (1 - s) + (1 - y) * s
 
 
@@ -442,9 +509,14 @@ def test_binary_grad_reference_is_right():
 def test_binary_grad_taken_by_torch_itself_is_right():
     def by_autograd(z, y, pos_weight):
         z_t = torch.tensor(z, requires_grad=True)
-        F.binary_cross_entropy_with_logits(z_t, torch.tensor(y), pos_weight=torch.tensor(
-            pos_weight, dtype=torch.float64), reduction="sum").backward()
+        F.binary_cross_entropy_with_logits(
+            z_t,
+            torch.tensor(y),
+            pos_weight=torch.tensor(pos_weight, dtype=torch.float64),
+            reduction="sum",
+        ).backward()
         return z_t.grad
+
     assert check("ex-ch9-binary-grad", by_autograd).verdict == "right"
 
 
@@ -479,15 +551,19 @@ def test_counter_example_shows_autograds_value_at_the_shown_inputs():
     values = dict(re.findall(r"^\s+(\w+) = (.*)$", result.counter_example, flags=re.M))
     z = np.array(values["z"].strip("[]").split(), dtype=float)
     y = np.array(values["y"].strip("[]").split(), dtype=float)
-    shown = np.array(result.counter_example.split("expected:")[1].splitlines()[0]
-                     .strip(" []").split(), dtype=float)
-    np.testing.assert_allclose(shown, grad_reference(z, y, float(values["pos_weight"])),
-                               rtol=1e-4, atol=1e-6)
+    shown = np.array(
+        result.counter_example.split("expected:")[1].splitlines()[0].strip(" []").split(),
+        dtype=float,
+    )
+    np.testing.assert_allclose(
+        shown, grad_reference(z, y, float(values["pos_weight"])), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_a_function_that_raises_is_wrong_and_the_error_is_shown():
     def broken(z, y, pos_weight):
         raise ZeroDivisionError("oops")
+
     result = check("ex-ch9-binary-grad", broken)
     assert result.verdict == "wrong" and "raised ZeroDivisionError: oops" in result.counter_example
 
@@ -512,9 +588,14 @@ def test_two_to_one_as_an_nn_linear_and_in_numpy_is_right():
             layer.weight.copy_(W[1:2] - W[0:1])
             layer.bias.copy_(b[1:2] - b[0:1])
         return layer
+
     assert check("ex-ch6-two-to-one", as_module).verdict == "right"
-    assert check("ex-ch6-two-to-one",
-                 lambda W, b: (np.diff(W.numpy(), axis=0), np.diff(b.numpy()))).verdict == "right"
+    assert (
+        check(
+            "ex-ch6-two-to-one", lambda W, b: (np.diff(W.numpy(), axis=0), np.diff(b.numpy()))
+        ).verdict
+        == "right"
+    )
 
 
 def test_two_to_one_with_the_classes_swapped_is_wrong():
@@ -538,6 +619,7 @@ def test_softmax_grad_reference_and_autograd_itself_are_right():
         z_t = torch.tensor(z, requires_grad=True)
         F.cross_entropy(z_t, torch.tensor(y), reduction="sum").backward()
         return z_t.grad
+
     assert check("ex-ch5-gradient", softmax_grad_reference).verdict == "right"
     assert check("ex-ch5-gradient", by_autograd).verdict == "right"
 
@@ -546,17 +628,22 @@ def test_softmax_grad_that_overflows_is_close_on_the_large_logits():
     def naive(z, y):
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True) - np.eye(z.shape[1])[y]
+
     result = check("ex-ch5-gradient", naive)
     assert result.verdict == "close" and "logits up to ±1000" in result.reason
     assert "nan" in result.counter_example.split("received:")[1]
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda z, y: softmax_grad_reference(z, y) / len(z),          # the mean's gradient
-    lambda z, y: -softmax_grad_reference(z, y),                   # a sign
-    lambda z, y: softmax(z, axis=1),                              # the one-hot forgotten
-    lambda z, y: softmax(z, axis=1) - np.eye(z.shape[1])[y[::-1]],  # labels misaligned
-], ids=["mean", "sign", "no-one-hot", "misaligned"])
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda z, y: softmax_grad_reference(z, y) / len(z),  # the mean's gradient
+        lambda z, y: -softmax_grad_reference(z, y),  # a sign
+        lambda z, y: softmax(z, axis=1),  # the one-hot forgotten
+        lambda z, y: softmax(z, axis=1) - np.eye(z.shape[1])[y[::-1]],  # labels misaligned
+    ],
+    ids=["mean", "sign", "no-one-hot", "misaligned"],
+)
 def test_subtly_wrong_softmax_grad_is_wrong_with_a_counter_example(wrong):
     result = check("ex-ch5-gradient", wrong)
     assert result.verdict == "wrong"
@@ -579,11 +666,15 @@ def test_mean_from_none_that_forgets_ignore_index_is_close_and_shows_the_ignored
     assert "raised IndexError" in result.counter_example
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda losses, t, w: losses.mean(),                           # the weights forgotten
-    lambda losses, t, w: losses.sum() / w.sum(),                   # every class's weight
-    lambda losses, t, w: losses.sum() / (t != -100).sum(),         # a count, not a weight
-], ids=["mean", "weight-sum", "count"])
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda losses, t, w: losses.mean(),  # the weights forgotten
+        lambda losses, t, w: losses.sum() / w.sum(),  # every class's weight
+        lambda losses, t, w: losses.sum() / (t != -100).sum(),  # a count, not a weight
+    ],
+    ids=["mean", "weight-sum", "count"],
+)
 def test_wrong_mean_from_none_is_wrong(wrong):
     assert check("ex-ch7-from-none", wrong).verdict == "wrong"
 
@@ -592,12 +683,14 @@ def test_mean_from_none_expected_value_is_pytorchs_mean_of_the_shown_losses():
     """Recompute the printed expected value from the printed losses, targets and weights."""
     result = check("ex-ch7-from-none", lambda losses, t, w: losses.mean())
     values = dict(re.findall(r"^\s+(\w+) = \[(.*)\]$", result.counter_example, flags=re.M))
-    losses, target, weight = (np.array(values[k].split(), dtype=float)
-                              for k in ("losses", "target", "weight"))
+    losses, target, weight = (
+        np.array(values[k].split(), dtype=float) for k in ("losses", "target", "weight")
+    )
     kept = target != -100
     shown = float(result.counter_example.split("expected:")[1].split()[0])
-    assert shown == pytest.approx(losses[kept].sum() / weight[target[kept].astype(int)].sum(),
-                                  rel=1e-4)
+    assert shown == pytest.approx(
+        losses[kept].sum() / weight[target[kept].astype(int)].sum(), rel=1e-4
+    )
 
 
 def global_mean_reference(ranks):
@@ -610,16 +703,19 @@ def test_global_mean_reference_is_right():
 
 
 def test_mean_of_rank_means_is_wrong_with_the_ranks_shown():
-    result = check("ex-ch11-allreduce",
-                   lambda ranks: torch.stack([F.cross_entropy(z, t) for z, t in ranks]).mean())
+    result = check(
+        "ex-ch11-allreduce",
+        lambda ranks: torch.stack([F.cross_entropy(z, t) for z, t in ranks]).mean(),
+    )
     assert result.verdict == "wrong"
     assert result.counter_example.startswith("counter-example (ranks of 2 and 6 tokens)")
-    assert result.counter_example.count("([[") == 2          # the two ranks' logits
+    assert result.counter_example.count("([[") == 2  # the two ranks' logits
 
 
 def test_global_mean_from_rank_means_is_close_on_an_empty_rank():
     def via_means(ranks):
         return sum(F.cross_entropy(z, t) * len(t) for z, t in ranks) / sum(len(t) for _, t in ranks)
+
     result = check("ex-ch11-allreduce", via_means)
     assert result.verdict == "close" and "no tokens" in result.reason
     assert "([], [])" in result.counter_example
@@ -627,15 +723,20 @@ def test_global_mean_from_rank_means_is_close_on_an_empty_rank():
 
 # --- the registry against the book ------------------------------------------------------------
 
-EXERCISE = re.compile(r"^(`{3,}|:{3,})\{exercise\}[^\n]*\n:label: (ex-[\w-]+)\n(.*?)^\1\s*$",
-                      flags=re.M | re.S)
-SOLUTION = re.compile(r"^(`{3,})\{solution-start\} (ex-[\w-]+)\n(.*?)^`{3,}\{solution-end\}",
-                      flags=re.M | re.S)
+EXERCISE = re.compile(
+    r"^(`{3,}|:{3,})\{exercise\}[^\n]*\n:label: (ex-[\w-]+)\n(.*?)^\1\s*$", flags=re.M | re.S
+)
+SOLUTION = re.compile(
+    r"^(`{3,})\{solution-start\} (ex-[\w-]+)\n(.*?)^`{3,}\{solution-end\}", flags=re.M | re.S
+)
 
 
 def _chapter_sources():
-    return {name: source_path(name).read_text(encoding="utf-8") for name in toc_docnames()
-            if source_path(name).suffix == ".md"}
+    return {
+        name: source_path(name).read_text(encoding="utf-8")
+        for name in toc_docnames()
+        if source_path(name).suffix == ".md"
+    }
 
 
 def _exercises():
@@ -653,11 +754,16 @@ def test_the_chapters_have_exercises_to_check():
 
 
 def test_every_exercise_is_checked_prose_only_or_in_a_pending_chapter():
-    uncovered = [label for label in _exercises()
-                 if (label in ex.EXERCISES) + (label in ex.PROSE_ONLY) != 1
-                 and not any(label.startswith(p) for p in ex.PENDING)]
-    assert not uncovered, ("add each to lossutils.exercises.EXERCISES (a check) or PROSE_ONLY "
-                           f"(with the reason): {uncovered}")
+    uncovered = [
+        label
+        for label in _exercises()
+        if (label in ex.EXERCISES) + (label in ex.PROSE_ONLY) != 1
+        and not any(label.startswith(p) for p in ex.PENDING)
+    ]
+    assert not uncovered, (
+        "add each to lossutils.exercises.EXERCISES (a check) or PROSE_ONLY "
+        f"(with the reason): {uncovered}"
+    )
 
 
 def test_every_registered_label_is_an_exercise_of_the_book():
@@ -683,26 +789,45 @@ def test_no_official_answer_is_written_in_the_module(name):
     source = (ROOT / "lossutils" / "exercises.py").read_text(encoding="utf-8")
     for part, official in zip(ex.EXERCISES[name].parts, OFFICIAL[name][0]):
         digits = part.sig or 3
-        forms = {f"{official:.{digits - 1}e}", f"{official:.{digits}e}",
-                 f"{official:.{digits}g}", f"{official:.{digits + 1}g}", repr(official)}
+        forms = {
+            f"{official:.{digits - 1}e}",
+            f"{official:.{digits}e}",
+            f"{official:.{digits}g}",
+            f"{official:.{digits + 1}g}",
+            repr(official),
+        }
         for form in forms:
             if len(form.strip("-").replace(".", "")) >= 3:  # "1", "49": too short to mean it
                 assert form not in source, f"{name}: {form} is written in the module"
 
 
 def test_importing_the_module_imports_neither_torch_nor_sklearn():
-    code = ("import sys, lossutils.exercises; "
-            "print(sorted({'torch', 'sklearn', 'scipy'} & set(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT).stdout
+    code = (
+        "import sys, lossutils.exercises; "
+        "print(sorted({'torch', 'sklearn', 'scipy'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
     assert out.strip() == "[]"
 
 
 def test_digest_command_prints_the_registry_lines():
     answers, named = OFFICIAL["ex-ch2-batch"]
-    out = subprocess.run([sys.executable, "-m", "lossutils.exercises", "digest", "ex-ch2-batch",
-                          *map(repr, answers)], capture_output=True, text=True, check=True,
-                         cwd=ROOT).stdout
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lossutils.exercises",
+            "digest",
+            "ex-ch2-batch",
+            *map(repr, answers),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     assert out.startswith("        digests=(\n")
     printed = eval(out.strip().removeprefix("digests=").rstrip(","))  # a tuple literal
     assert printed == ex.EXERCISES["ex-ch2-batch"].digests
@@ -710,8 +835,12 @@ def test_digest_command_prints_the_registry_lines():
 
 def test_check_command_exits_zero_only_when_right():
     def run(*values):
-        return subprocess.run([sys.executable, "-m", "lossutils.exercises", "check",
-                               "ex-ch8-nll-range", *values], capture_output=True, cwd=ROOT)
+        return subprocess.run(
+            [sys.executable, "-m", "lossutils.exercises", "check", "ex-ch8-nll-range", *values],
+            capture_output=True,
+            cwd=ROOT,
+        )
+
     assert run("-1").returncode == 0 and run("1").returncode == 1
 
 
@@ -722,6 +851,9 @@ def test_check_command_exits_zero_only_when_right():
 def test_solution_cell_printed_right_in_the_executed_notebook(book_build, label):
     docname = _exercises()[label][0]
     outputs = "".join(
-        "".join(o.get("text", "")) for cell in executed_notebook(book_build, docname)["cells"]
-        if cell["cell_type"] == "code" for o in cell.get("outputs", []))
+        "".join(o.get("text", ""))
+        for cell in executed_notebook(book_build, docname)["cells"]
+        if cell["cell_type"] == "code"
+        for o in cell.get("outputs", [])
+    )
     assert f"{label}: right" in outputs

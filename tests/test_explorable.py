@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from explorableutils import bokeh_document, _models, _entries
+from explorableutils import _entries, _models, bokeh_document
 from lossutils import explorable as ex
 
 
@@ -15,11 +15,16 @@ def two_knob_explorable():
     a, b = [1.0, 2.0, 3.0], [10.0, 20.0]
     frames = [{"dot": ([x], [x * y])} for x in a for y in b]
     return ex.Explorable(
-        name="test", knobs=[ex.Knob("a", a, ["1", "2", "3"], start=1), ex.Knob("b", b, ["10", "20"])],
+        name="test",
+        knobs=[ex.Knob("a", a, ["1", "2", "3"], start=1), ex.Knob("b", b, ["10", "20"])],
         fixed=[(ex.Series("line", "a line", "#000000"), ([0.0, 1.0], [0.1, 1 / 3]))],
         moving=[ex.Series("dot", "", "#0072B2", kind="points")],
-        frames=frames, readouts=[f"a = {x:g}, b = {y:g}" for x in a for y in b],
-        x_label="x", y_label="y", x_range=(0, 4), y_range=(0, 70),
+        frames=frames,
+        readouts=[f"a = {x:g}, b = {y:g}" for x in a for y in b],
+        x_label="x",
+        y_label="y",
+        x_range=(0, 4),
+        y_range=(0, 70),
     )
 
 
@@ -74,6 +79,8 @@ def test_static_twin_draws_the_chosen_frames():
 
 def test_static_legend_names_the_knobs_by_their_symbols():
     e = two_knob_explorable()
-    e.knobs = [ex.Knob("a", [1.0, 2.0, 3.0], ["1", "2", "3"], symbol="a"),
-               ex.Knob("b", [10.0, 20.0], ["10", "20"], symbol="b")]
+    e.knobs = [
+        ex.Knob("a", [1.0, 2.0, 3.0], ["1", "2", "3"], symbol="a"),
+        ex.Knob("b", [10.0, 20.0], ["10", "20"], symbol="b"),
+    ]
     assert e.frame_label(e.frame_index(2, 1)) == "a = 3, b = 20"

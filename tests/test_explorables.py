@@ -95,8 +95,14 @@ def look(page, name: str, shot: Path) -> Look:
     shot.parent.mkdir(parents=True, exist_ok=True)
     figure.screenshot(path=str(shot))
     shown = figure.locator(".bk-clearfix").first.inner_text()  # the readout Div, in its shadow root
-    return Look(sliders=state["sliders"], moving=state["moving"], readout_model=state["readout"],
-                readout_shown=shown, screenshot=shot, box=figure.bounding_box())
+    return Look(
+        sliders=state["sliders"],
+        moving=state["moving"],
+        readout_model=state["readout"],
+        readout_shown=shown,
+        screenshot=shot,
+        box=figure.bounding_box(),
+    )
 
 
 def visit(browser, html_dir: Path, shots: Path, docname: str, name: str, width: int) -> Visit:
@@ -105,7 +111,9 @@ def visit(browser, html_dir: Path, shots: Path, docname: str, name: str, width: 
     page = context.new_page()
     page.on("request", lambda r: record.requests.append(r.url))
     page.on("requestfailed", lambda r: record.failed.append(f"{r.url} ({r.failure})"))
-    page.on("console", lambda m: record.console_errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console", lambda m: record.console_errors.append(m.text) if m.type == "error" else None
+    )
     page.on("pageerror", lambda e: record.console_errors.append(f"uncaught: {e}"))
     try:
         page.goto((html_dir / f"{docname}.html").as_uri(), wait_until="load")
@@ -119,8 +127,9 @@ def visit(browser, html_dir: Path, shots: Path, docname: str, name: str, width: 
         record.before = look(page, name, shots / f"{stem}-before.png")
         for k in range(handles.count()):
             handles.nth(k).focus()
-            record.focused_handles.append(handles.nth(k).evaluate(
-                "h => h.getRootNode().activeElement === h"))
+            record.focused_handles.append(
+                handles.nth(k).evaluate("h => h.getRootNode().activeElement === h")
+            )
             for _ in range(PRESSES):
                 page.keyboard.press("ArrowRight")
         page.wait_for_timeout(300)  # one frame for the canvas to be redrawn
@@ -142,7 +151,9 @@ def visits(browser, html_dir, book_build):
     def get(name: str, width: int) -> Visit:
         if (name, width) not in cache:
             docname = dict((n, d) for d, n in EXPLORABLES)[name]
-            cache[(name, width)] = visit(browser, html_dir, book_build / "screenshots", docname, name, width)
+            cache[(name, width)] = visit(
+                browser, html_dir, book_build / "screenshots", docname, name, width
+            )
         return cache[(name, width)]
 
     return get
@@ -161,7 +172,9 @@ def test_explorable_requests_nothing_outside_the_build(visits, html_dir, name, w
     outside = [u for u in record.requests if not u.startswith((root, "data:", "blob:", "about:"))]
     assert outside == [] and record.failed == []
     bokeh = [u for u in record.requests if "/_static/bokeh/" in u]
-    assert any(u.split("?")[0].endswith("bokeh.min.js") for u in bokeh), "BokehJS was not loaded from the build"
+    assert any(u.split("?")[0].endswith("bokeh.min.js") for u in bokeh), (
+        "BokehJS was not loaded from the build"
+    )
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -174,12 +187,15 @@ def test_explorable_logs_no_console_error(visits, name, width):
 @pytest.mark.parametrize("name", IDS)
 def test_arrow_right_on_the_focused_slider_moves_it(visits, book_build, name, width):
     record = visits(name, width)
-    assert record.focused_handles and all(record.focused_handles), \
+    assert record.focused_handles and all(record.focused_handles), (
         "a slider's handle cannot take the keyboard focus"
+    )
     data = shipped(book_build, dict((n, d) for d, n in EXPLORABLES)[name], name)
     ends = [s["end"] for s in data.sliders]
     # one step per press, stopping at the end of the slider
-    assert record.after.sliders == [min(v + PRESSES, end) for v, end in zip(record.before.sliders, ends)]
+    assert record.after.sliders == [
+        min(v + PRESSES, end) for v, end in zip(record.before.sliders, ends)
+    ]
 
 
 @pytest.mark.parametrize("width", WIDTHS)

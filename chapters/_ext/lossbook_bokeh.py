@@ -56,8 +56,9 @@ def copy_bokeh(app: Sphinx, exception: Exception | None) -> None:
         shutil.copy2(source / name, target / name)
 
 
-def load_bokeh_where_needed(app: Sphinx, pagename: str, templatename: str, context: dict,
-                            doctree) -> None:
+def load_bokeh_where_needed(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     """Add the local BokehJS scripts to a page that shows an explorable figure."""
     if app.builder.format != "html" or EXPLORABLE_CLASS not in context.get("body", ""):
         return
@@ -72,8 +73,11 @@ def load_bokeh_where_needed(app: Sphinx, pagename: str, templatename: str, conte
 def _is_explorable_bundle(node: nodes.Node) -> bool:
     if not (isinstance(node, nodes.container) and node.get("nb_element") == "mime_bundle"):
         return False
-    return any(child.get("mime_type") == "text/html" and EXPLORABLE_CLASS in child.astext()
-               for child in node.children if isinstance(child, nodes.Element))
+    return any(
+        child.get("mime_type") == "text/html" and EXPLORABLE_CLASS in child.astext()
+        for child in node.children
+        if isinstance(child, nodes.Element)
+    )
 
 
 class DropExplorablesWithoutJavaScript(SphinxPostTransform):
