@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bookutils import notebook_docnames, source_path
-from tools import editions, student
+from tools import editions, student, zh
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,11 @@ def pdf_zh(book_build) -> Path:
         ROOT, ROOT / "_config.zh.yml", book_build / "zh" / "_config.yml"
     )
     return editions.pdf(
-        ROOT, book_build / "zh" / "latex", config=config, cache=book_build / ".jupyter_cache"
+        ROOT,
+        book_build / "zh" / "latex",
+        config=config,
+        cache=book_build / ".jupyter_cache",
+        external_toc_path=str(zh.translated_toc(book_build)),
     )
 
 
@@ -94,6 +98,7 @@ def test_chinese_pdf_is_typeset_in_chinese(pdf_zh):
     assert page_count(pdf_zh) >= 100
     assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 10000
     assert "交叉熵" in text and "负对数似然" in text
+    assert "对数损失" in text  # a part title, from the translated table of contents
 
 
 def test_student_pdf_has_the_exercises_but_no_solution(pdf_student):

@@ -143,8 +143,18 @@ def main(argv: list[str]) -> int:
     cache = build / ".jupyter_cache"
     if argv[1] == "pdf":
         made = [pdf(ROOT, build / "latex", cache=cache)]
+        from tools.zh import translated_toc
+
         config = merged_config(ROOT, ROOT / "_config.zh.yml", build / "zh" / "_config.yml")
-        made.append(pdf(ROOT, build / "zh" / "latex", config=config, cache=cache))
+        made.append(
+            pdf(
+                ROOT,
+                build / "zh" / "latex",
+                config=config,
+                cache=cache,
+                external_toc_path=str(translated_toc(build)),
+            )
+        )
     else:
         from tools.student import strip_book
 
