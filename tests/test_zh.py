@@ -52,6 +52,13 @@ def test_translations_keep_every_role_formula_and_code_span(po, messages):
     assert {k: v for k, v in damaged.items() if v} == {}
 
 
+def test_a_docstring_role_may_be_translated_in_myst_form():
+    # the API page's docstrings are reStructuredText; their translations are parsed as MyST
+    english = "Computed with :func:`log_softmax` and :math:`p_{n}`."
+    assert zh.message_problems(english, "用 {func}`log_softmax` 和 {math}`p_{n}` 计算。") == []
+    assert zh.message_problems(english, "用 log_softmax 计算。") != []
+
+
 def test_message_problems_catch_a_lost_glue_role_and_a_changed_formula():
     english = "The loss is {glue:text}`ch3_x:.4f` nats, $-\\log p$, from `lu.log_loss`."
     assert (

@@ -119,8 +119,17 @@ MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.S)
 CODE = re.compile(r"(?<![}`])`(?P<code>[^`]+)`(?!`)")
 
 
+RST_ROLE = re.compile(r"(?<![\w`]):(?P<name>[a-z]+(?::[a-z]+)?):`")
+
+
 def spans(text: str) -> Counter:
-    """The parts of a message that its translation must keep, as a multiset."""
+    """The parts of a message that its translation must keep, as a multiset.
+
+    A docstring's message (the API page) is written in reStructuredText, but Sphinx parses
+    its translation with the page's MyST parser, so ``:func:`x``` is translated as
+    ``{func}`x```: the two count as the same span.
+    """
+    text = RST_ROLE.sub(lambda m: "{" + m["name"] + "}`", text)
     found: Counter = Counter()
     for match in ROLE.finditer(text):
         name, inner = match["name"], match["text"]
