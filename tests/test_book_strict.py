@@ -47,7 +47,12 @@ def small_book(dest: Path, chapter_body: str) -> Path:
     (dest / "chapters").mkdir(parents=True)
     shutil.copy2(ROOT / "_config.yml", dest / "_config.yml")
     (dest / "_toc.yml").write_text(TOC, encoding="utf-8")
-    for name in ("intro.md", "bibliography.md", "references.bib"):
+    # a root page of its own: the real intro links the glossary, the notebook zip and chapters
+    # that this small book does not have
+    (dest / "chapters" / "intro.md").write_text(
+        "# A small book\n\nOne chapter.\n", encoding="utf-8"
+    )
+    for name in ("bibliography.md", "references.bib"):
         shutil.copy2(ROOT / "chapters" / name, dest / "chapters" / name)
     shutil.copytree(
         ROOT / "chapters" / "_ext",
