@@ -116,8 +116,29 @@ MATH = r"""() => {
 }"""
 
 
+# An explorable figure is drawn by BokehJS after the page loads, and its sliders get their
+# names just after (static/lossbook-explorable.js): wait for both before auditing the page.
+WAIT_FOR_EXPLORABLES = """async () => {
+  if (!document.querySelector('.lossbook-explorable')) return;
+  const handles = () => {
+    const found = [];
+    const walk = root => root.querySelectorAll('*').forEach(el => {
+      if (el.shadowRoot) walk(el.shadowRoot);
+      if (el.classList.contains('noUi-handle')) found.push(el);
+    });
+    walk(document);
+    return found;
+  };
+  for (let i = 0; i < 100; i++) {
+    const all = handles();
+    if (all.length && all.every(h => h.getAttribute('aria-label'))) return;
+    await new Promise(done => setTimeout(done, 100));
+  }
+}"""
+
 AXE_RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  // preload: false, or axe re-fetches every stylesheet with XHR, which file:// pages refuse
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, preload: false});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
 }"""
@@ -141,6 +162,7 @@ def visit_page(
         visit.images = page.evaluate(IMAGES)
         visit.math = page.evaluate(MATH)
         if AXE.is_file():
+            page.evaluate(WAIT_FOR_EXPLORABLES)
             page.add_script_tag(path=str(AXE))
             visit.axe = page.evaluate(AXE_RUN, AXE_TAGS)
         if screenshot is not None:

@@ -68,6 +68,8 @@ def load_bokeh_where_needed(
         # (in order, before DOMContentLoaded, when each figure's script draws): parsing
         # 1.6 MB in the page's head would hold up the page's first paint for nothing.
         app.add_js_file(f"{BOKEH_STATIC}/{name}", loading_method="defer")
+    # names for the sliders' handles (static/lossbook-explorable.js, served by lossbook)
+    app.add_js_file("lossbook-explorable.js", loading_method="defer")
 
 
 def _is_explorable_bundle(node: nodes.Node) -> bool:
