@@ -22,7 +22,9 @@ from tools import zh  # noqa: E402
 CATALOGS = zh.catalogs()
 CATALOG_IDS = [po.relative_to(zh.LOCALE_DIR).with_suffix("").as_posix() for po, _ in CATALOGS]
 DOCNAMES = toc_docnames()
-CJK = re.compile(r"[\u4e00-\u9fff]")
+# Chinese characters, and Chinese punctuation: a translated parameter description may be
+# only a name and a full stop ("logit。"), which still marks it as translated
+CJK = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
 # -- the catalogs (no build needed) ------------------------------------------------------------
@@ -107,14 +109,16 @@ def glued_numbers(html: str) -> Counter:
 def english_paragraphs(html: str) -> list[str]:
     """Paragraphs of the main text with no Chinese and five or more English words.
 
-    Code, maths, glued numbers, citations and references are removed first: they are not
-    translated. The bibliography's entries are names and titles, and are left out.
+    Code, maths, glued numbers, citations, references and an API entry's parameter types are
+    removed first: they are not translated. The bibliography's entries are names and titles, and are left out.
     """
     body = main_content(html)
     body = re.sub(r'<div class="citation"[^>]*>.*?</div>', " ", body, flags=re.S)
     found = []
     for paragraph in re.findall(r"<p>(.*?)</p>", body, flags=re.S):
-        text = re.sub(r"<code[^>]*>.*?</code>", " ", paragraph, flags=re.S)
+        # an API entry's parameter name and type, "**x** (*array_like of float*)", stay as written
+        text = re.sub(r"^<strong>[^<]*</strong> \(<em>.*?</em>\)", " ", paragraph, flags=re.S)
+        text = re.sub(r"<code[^>]*>.*?</code>", " ", text, flags=re.S)
         text = re.sub(
             r'<span class="(math[^"]*|pasted-text)"[^>]*>.*?</span>', " ", text, flags=re.S
         )
