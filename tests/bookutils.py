@@ -33,6 +33,20 @@ STRICT = ["-n", "-W", "--keep-going"]
 # -- building --------------------------------------------------------------------
 
 
+# The jupytext header of a MyST notebook page, for the small books and chapters tests write.
+NOTEBOOK_HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
 def build_book(
     source: Path, *, output: Path | None = None, env: dict | None = None, timeout: float = 1800
 ) -> subprocess.CompletedProcess:

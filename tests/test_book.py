@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from bookutils import ROOT, notebook_docnames, toc_docnames
+from bookutils import ROOT, notebook_docnames, source_path, toc_docnames
 
 PAGES = toc_docnames()
 NOTEBOOKS = notebook_docnames()
@@ -271,3 +271,17 @@ def test_status_page_lists_every_notebook(book_build):
     assert "Document" in html and "Run Time" in html, "no execution table on the status page"
     missing = [d for d in NOTEBOOKS if f"{d.split('/')[-1]}" not in html]
     assert not missing, f"status table lacks {missing}"
+
+
+@pytest.mark.parametrize("docname", NOTEBOOKS)
+def test_glue_calls_stay_out_of_reader_facing_cells(docname):
+    # CONTRIBUTING.md: a reader sees the computation, not the plumbing; glue() goes in a
+    # cell tagged remove-cell (absent from the page, present in the downloadable notebook)
+    text = source_path(docname).read_text(encoding="utf-8")
+    shown = []
+    for match in re.finditer(r"```\{code-cell\}[^\n]*\n(.*?)\n```", text, flags=re.S):
+        body = match.group(1)
+        options = "\n".join(line for line in body.splitlines() if line.startswith(":"))
+        if re.search(r"^\s*glue\(", body, flags=re.M) and "remove-cell" not in options:
+            shown.append(body.splitlines()[-1][:60])
+    assert shown == []

@@ -12,22 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bookutils import NOTEBOOK_HEADER as HEADER
 from bookutils import ROOT, build_book, build_log
 
 # each test builds a small book: not part of `make check`
 pytestmark = pytest.mark.book
 
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
 TOC = """format: jb-book
 root: chapters/intro

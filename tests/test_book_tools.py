@@ -11,20 +11,9 @@ import shutil
 import jupytext
 import pytest
 
+from bookutils import NOTEBOOK_HEADER as HEADER
 from bookutils import ROOT
 from tools import book
-
-HEADER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
 CHAPTER = (
     HEADER

@@ -232,11 +232,3 @@ def test_page_shows_glued_values_not_raw_roles(page_html, g):
     assert "{glue" not in page_html and "{eq}" not in page_html
     assert f"{g['ch5_sub_naive']:.4f}" in page_html
     assert f"{g['ch5_max32']:.2f}" in page_html
-
-
-def test_no_glue_call_in_a_reader_facing_cell():
-    source = (Path(__file__).resolve().parent.parent / f"{DOC}.md").read_text(encoding="utf-8")
-    for cell in source.split("```{code-cell} ipython3")[1:]:
-        body = cell.split("\n```", 1)[0]
-        if "glue(" in body:
-            assert ":tags: [remove-cell]" in body

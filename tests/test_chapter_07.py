@@ -7,8 +7,6 @@ draws; each option's loss is then recomputed from its formula in mpmath
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import mpmath as mp
 import pytest
 import torch
@@ -345,14 +343,6 @@ def test_smoothed_loss_minimum_is_the_entropy_of_the_smoothed_target(g):
         float(-mp.fsum(v * mp.log(v) for v in q)), rel=1e-12
     )
     assert g["ch7_ex_smooth_p_true"] == pytest.approx(float(q[0]), rel=1e-15)
-
-
-def test_no_glue_call_in_a_reader_facing_cell():
-    source = (Path(__file__).resolve().parent.parent / f"{DOC}.md").read_text(encoding="utf-8")
-    for cell in source.split("```{code-cell} ipython3")[1:]:
-        body = cell.split("\n```", 1)[0]
-        if "glue(" in body:
-            assert ":tags: [remove-cell]" in body
 
 
 def test_candidate_formulas_sit_in_a_collapsed_aside(page_html):

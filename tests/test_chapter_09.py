@@ -203,9 +203,5 @@ def test_agreement_is_a_high_percentage(g, data):
 
 @pytest.mark.parametrize("name", ["fig-ch9-bc", "fig-ch9-digits"])
 def test_training_figure_was_drawn_with_descriptive_alt_text(book_build, page_html, name):
-    image = figure_image(page_html, name)
-    assert image["src"].endswith(".png")
-    path = (Path(book_build) / "html" / "chapters" / image["src"]).resolve()
-    assert path.is_file() and path.stat().st_size > 5000
-    alt = image["alt"]
-    assert len(alt.split()) >= 15 and "/" not in alt and not alt.endswith(".png")
+    # its image and alt text are checked with every figure's, in test_book.py
+    assert figure_image(page_html, name)["src"].endswith(".png")

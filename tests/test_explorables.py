@@ -14,7 +14,6 @@ Without Chromium (or Playwright) these tests skip, or fail when CI is set.
 from __future__ import annotations
 
 import html
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from explorableutils import shipped
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _browser_missing
 
 EXPLORABLES = [
     ("chapters/03-log-loss", "ch3-logloss"),
@@ -71,21 +69,6 @@ class Visit:
     before: Look | None = None
     after: Look | None = None
     page_width: int = 0
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = _browser_missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def look(page, name: str, shot: Path) -> Look:
