@@ -532,6 +532,9 @@ def _check_probability_target(
 ) -> None:
     """A float target of input's shape: class probabilities for cross_entropy, refused by nll_loss."""
     one_hot = _is_one_hot(target, class_axis)
+    # a target's rows are checked a little more loosely than scores: soft labels are often
+    # stored in float32, whose rows sum to 1 only to a few 1e-7
+    target_tol = max(tol, 1e-6)
     if loss == "nll_loss":
         kind = "one-hot" if one_hot else "probability"
         report.add(
@@ -547,9 +550,9 @@ def _check_probability_target(
             f"class indices target.argmax(dim={class_axis}); that is fine. Indices are cheaper, and "
             "ignore_index and nll_loss work only with them.",
         )
-    elif _sums_to_one(target, class_axis, tol):
+    elif target.size == 0 or _sums_to_one(target, class_axis, target_tol):
         return
-    elif target.ndim >= 3 and _sums_to_one(target, target.ndim - 1, tol):
+    elif target.ndim >= 3 and _sums_to_one(target, target.ndim - 1, target_tol):
         # (N, d1, ..., C): PyTorch reads any target of input's shape as probabilities over dim 1,
         # so soft targets with the classes last are scored over the wrong axis, with no error
         order = ", ".join(["0", str(target.ndim - 1)] + [str(i) for i in range(1, target.ndim - 1)])
@@ -569,15 +572,6 @@ def _check_probability_target(
             f"class indices, pass an int64 array of shape {index_shape}; if probabilities, "
             f"make them sum to 1 along dim {class_axis}.",
         )
-
-
-def _sums_to_one(target: NDArray[Any], axis: int, tol: float) -> bool:
-    """Every entry in [0, 1], and every slice along ``axis`` sums to 1."""
-    return bool(
-        np.all(target >= 0)
-        and np.all(target <= 1)
-        and np.all(np.abs(target.sum(axis=axis) - 1) <= max(tol, 1e-6))
-    )
 
 
 def _check_index_target(
