@@ -19,11 +19,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import yaml
-
 if __package__ in (None, ""):  # run as a script (python tools/x.py): make `tools` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tools.book import notebook_docnames, source_path  # noqa: E402
 from tools.editions import ROOT  # noqa: E402
 from tools.student import strip_book  # noqa: E402
 
@@ -79,14 +78,6 @@ def pinned(names: tuple[str, ...]) -> list[str]:
     return [f"{name}=={pins.get(name) or version(name)}" for name in names]
 
 
-def toc_chapters(root: Path) -> list[Path]:
-    """The chapter sources of the toc that are notebooks (have a jupytext header), in order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [entry["file"] for part in toc.get("parts", []) for entry in part.get("chapters", [])]
-    paths = [root / f"{name}.md" for name in files]
-    return [p for p in paths if p.exists() and "jupytext:" in p.read_text(encoding="utf-8")[:400]]
-
-
 def bundle_members(root: Path = ROOT) -> dict[str, bytes]:
     """Name in the zip to content, for the book at ``root``."""
     import jupytext
@@ -95,7 +86,8 @@ def bundle_members(root: Path = ROOT) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "src"
         strip_book(root, source)
-        for chapter in toc_chapters(source):
+        for docname in notebook_docnames(source):
+            chapter = source_path(docname, source)
             notebook = jupytext.read(chapter)
             for number, cell in enumerate(notebook.cells):
                 cell.id = f"cell-{number}"  # nbformat would draw random ids
