@@ -51,23 +51,12 @@ def pdf(book_build) -> Path:
 
 @pytest.fixture(scope="session")
 def pdf_zh(book_build) -> Path:
-    config = editions.merged_config(
-        ROOT, ROOT / "_config.zh.yml", book_build / "zh" / "_config.yml"
-    )
-    return editions.pdf(
-        ROOT,
-        book_build / "zh" / "latex",
-        config=config,
-        cache=book_build / ".jupyter_cache",
-        external_toc_path=str(zh.translated_toc(book_build)),
-    )
+    return zh.pdf(book_build)
 
 
 @pytest.fixture(scope="session")
 def pdf_student(book_build) -> Path:
-    source = book_build / "student" / "src"
-    student.strip_book(ROOT, source)
-    return editions.pdf(source, book_build / "student" / "latex")
+    return student.pdf(book_build)
 
 
 def test_pdf_has_the_whole_book(pdf):

@@ -140,27 +140,12 @@ def main(argv: list[str]) -> int:
     if len(argv) != 3 or argv[1] not in ("pdf", "student-pdf"):
         sys.exit("usage: python tools/editions.py pdf|student-pdf BUILD")
     build = Path(argv[2]).resolve()
-    cache = build / ".jupyter_cache"
+    from tools import student, zh
+
     if argv[1] == "pdf":
-        made = [pdf(ROOT, build / "latex", cache=cache)]
-        from tools.zh import translated_toc
-
-        config = merged_config(ROOT, ROOT / "_config.zh.yml", build / "zh" / "_config.yml")
-        made.append(
-            pdf(
-                ROOT,
-                build / "zh" / "latex",
-                config=config,
-                cache=cache,
-                external_toc_path=str(translated_toc(build)),
-            )
-        )
+        made = [pdf(ROOT, build / "latex", cache=build / ".jupyter_cache"), zh.pdf(build)]
     else:
-        from tools.student import strip_book
-
-        source = build / "student" / "src"
-        strip_book(ROOT, source)
-        made = [pdf(source, build / "student" / "latex")]
+        made = [student.pdf(build)]
     for path in made:
         print(f"wrote {path}")
     return 0

@@ -126,6 +126,16 @@ def build_html(build: Path) -> int:
     return sphinx_build(source, build / "student" / "html")
 
 
+def pdf(build: Path) -> Path:
+    """Strip the sources into ``build/student/src`` and typeset them into ``build/student/latex``."""
+    from tools.editions import ROOT
+    from tools.editions import pdf as typeset
+
+    source = build / "student" / "src"
+    strip_book(ROOT, source)
+    return typeset(source, build / "student" / "latex")
+
+
 def main(argv: list[str]) -> int:
     if len(argv) == 4 and argv[1] == "strip":
         counts = strip_book(Path(argv[2]), Path(argv[3]))

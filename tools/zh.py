@@ -26,6 +26,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script (python tools/x.py): make `tools` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tools import editions  # noqa: E402
 from tools.editions import ROOT, merged_config, sphinx_build  # noqa: E402
 
 LOCALE_DIR = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
@@ -96,16 +97,27 @@ def translated_toc(build: Path) -> Path:
     return path
 
 
+def settings(build: Path) -> dict:
+    """How the Chinese edition is built beside the English build ``build`` (HTML and PDF).
+
+    Its configuration (``_config.yml`` updated with ``_config.zh.yml``), the English build's
+    execution cache, and the table of contents with translated part captions.
+    """
+    return {
+        "config": merged_config(ROOT, ROOT / "_config.zh.yml", build / "zh" / "_config.yml"),
+        "cache": build / ".jupyter_cache",
+        "external_toc_path": str(translated_toc(build)),
+    }
+
+
 def html(build: Path) -> int:
     """Build the Chinese edition into ``build/zh/html``."""
-    config = merged_config(ROOT, ROOT / "_config.zh.yml", build / "zh" / "_config.yml")
-    return sphinx_build(
-        ROOT,
-        build / "zh" / "html",
-        config=config,
-        cache=build / ".jupyter_cache",
-        external_toc_path=str(translated_toc(build)),
-    )
+    return sphinx_build(ROOT, build / "zh" / "html", **settings(build))
+
+
+def pdf(build: Path) -> Path:
+    """Typeset the Chinese edition into ``build/zh/latex``; the PDF's path."""
+    return editions.pdf(ROOT, build / "zh" / "latex", **settings(build))
 
 
 # What a translation must carry over unchanged: roles (glued numbers, references, citations),
