@@ -61,8 +61,9 @@ def update(build: Path) -> int:
         po = LOCALE_DIR / name
         po.parent.mkdir(parents=True, exist_ok=True)
         if po.exists():
-            # --previous keeps the old English beside a fuzzy match, for the translator
-            command = ["update", "--previous", "--ignore-obsolete"]
+            # --previous keeps the old English beside a fuzzy match, for the translator; an
+            # unchanged catalog stays byte for byte the same (no new POT-Creation-Date)
+            command = ["update", "--previous", "--ignore-obsolete", "--ignore-pot-creation-date"]
         else:
             command = ["init"]
         subprocess.run(
