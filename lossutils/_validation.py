@@ -181,14 +181,15 @@ def check_class_range(
     """Raise on a class index outside [0, n_classes) that is not ``ignore_index``.
 
     Returns whether any entry equals ``ignore_index``. The common case (every
-    index in range) costs a min and a max; the entries are scanned in chunks
+    index in range) costs one pass, a max over the entries read as unsigned
+    (a negative index reads as a huge one); the entries are scanned in chunks
     only when some index is out of range or ``ignore_index`` could occur.
     """
     if target.size == 0:
         return False
-    lo, hi = int(target.min()), int(target.max())
-    if lo >= 0 and hi < n_classes and not lo <= ignore_index <= hi:
-        return False
+    unsigned = target.view(np.dtype(f"u{target.dtype.itemsize}"))
+    if int(unsigned.max()) < n_classes:  # every index in [0, n_classes)
+        return 0 <= ignore_index < n_classes and bool(np.any(target == ignore_index))
     flat = target.reshape(-1)
     has_ignored = False
     for start in range(0, flat.size, _SCAN):

@@ -261,11 +261,14 @@ def _sum_exp_others(x2: FloatArray, m: FloatArray, a: NDArray[np.intp]) -> Float
 # axis), and a few block-sized temporaries (512 KiB each in float64) stay in
 # the cache. The extra memory is a few MiB whatever the batch size.
 _CHUNK = 1 << 16
+_GATHER = 1 << 14  # rows per block of a gather (nll_loss)
 
 
-def _blocks(a_len: int, c: int, b_len: int) -> Iterator[tuple[slice, slice]]:
-    """Slices (over A, over B) that cut an (A, C, B) array into blocks of about ``_CHUNK`` elements."""
-    per = max(1, _CHUNK // max(1, c))  # rows (pairs a, b) per block
+def _blocks(
+    a_len: int, c: int, b_len: int, elements: int = _CHUNK
+) -> Iterator[tuple[slice, slice]]:
+    """Slices (over A, over B) that cut an (A, C, B) array into blocks of about `elements` elements."""
+    per = max(1, elements // max(1, c))  # rows (pairs a, b) per block
     if b_len <= per:
         step = max(1, per // max(1, b_len))
         for a0 in range(0, a_len, step):
@@ -355,7 +358,7 @@ class _Total:
         if self.out is not None:
             self.out[where] = loss.reshape(self.out[where].shape)
         else:
-            self.total += float(np.sum(loss, dtype=np.float64))
+            self.total += float(np.add.reduce(loss, axis=None, dtype=np.float64))
             self.count += count
 
     def result(self, out_shape: tuple[int, ...]) -> FloatArray:
@@ -491,6 +494,7 @@ def _class_index_loss(
     per_block: Callable[[slice, slice, NDArray[np.intp]], tuple[FloatArray, FloatArray | None]],
     block_classes: int,
     label_smoothing: float = 0.0,
+    block_elements: int = _CHUNK,
 ) -> FloatArray:
     r"""The shared tail of ``nll_loss`` and ``cross_entropy``: weight, ignore and reduce per block.
 
@@ -504,7 +508,7 @@ def _class_index_loss(
     n, _, s = batch.x3.shape
     w, eps = batch.weight, label_smoothing
     total = _Total(batch.reduction, (n, s), batch.dtype)
-    for a_sl, b_sl in _blocks(n, block_classes, s):
+    for a_sl, b_sl in _blocks(n, block_classes, s, block_elements):
         t = batch.target[a_sl, b_sl].reshape(-1).astype(np.intp, copy=False)
         ignored = None
         if batch.has_ignored:
@@ -533,9 +537,11 @@ def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
     x3 = batch.x3
     n, c, s = x3.shape
     flat = x3.reshape(-1) if x3.flags.c_contiguous else None
-    row_starts = np.arange(
-        0, min(n, _CHUNK) * c, c, dtype=np.intp
-    )  # flat index of each row's class 0
+    # (N, C): the loss of row i is -flat[i * C + t_i], a gather. Blocks of
+    # _GATHER rows keep the index and the gathered values in the cache.
+    rows = _GATHER if s == 1 else _CHUNK
+    row_starts = np.arange(0, min(n, rows) * c, c, dtype=np.intp)  # offset of each row's class 0
+    index = np.empty(row_starts.shape, dtype=np.intp)
 
     def picked(a_sl: slice, b_sl: slice, t: NDArray[np.intp]) -> tuple[FloatArray, None]:
         a0, a1, _ = a_sl.indices(n)
@@ -543,16 +549,15 @@ def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
         if flat is None:
             block = x3[a_sl, :, b_sl]
             x_t = np.take_along_axis(block, t.reshape(a1 - a0, 1, b1 - b0), axis=1).reshape(-1)
-        elif s == 1:  # (N, C): a gather at row * C + target
-            index = row_starts[: a1 - a0] + t
-            index += a0 * c
-            x_t = np.take(flat, index, mode="clip")  # validated: every index is in range
+        elif s == 1:
+            at = np.add(row_starts[: a1 - a0], t, out=index[: a1 - a0])
+            x_t = flat[a0 * c : a1 * c].take(at, mode="wrap")  # validated: all in range
         else:
             start = np.arange(a0 * c * s, a1 * c * s, c * s)[:, None] + np.arange(b0, b1)
             x_t = np.take(flat, start.reshape(-1) + t * s, mode="clip")
         return np.negative(x_t, out=x_t), None
 
-    return _class_index_loss(batch, picked, 1)
+    return _class_index_loss(batch, picked, 1, block_elements=rows)
 
 
 def _cross_entropy_indices(batch: v.ClassIndexBatch, eps: float) -> FloatArray:
