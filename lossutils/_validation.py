@@ -416,9 +416,11 @@ def validate_binary(
 class LogLossBatch(NamedTuple):
     """Validated arguments of ``log_loss``."""
 
-    proba: NDArray[np.floating]  # (N, K), one column per class in sorted order
-    true_column: NDArray[np.intp] | None  # (N,): each sample's class column, or None ...
-    indicator: NDArray[np.floating] | None  # ... (N, K) when y_true is a label-indicator matrix
+    # (N, K), one column per class in sorted order; or (N, 1), the second class's
+    # probability in a binary problem (the first's, 1 - p, is made a block at a time)
+    proba: NDArray[np.floating]
+    y: NDArray[Any]  # (N,) labels, or (N, K) when y_true is a label-indicator matrix
+    classes: NDArray[Any] | None  # sorted labels, one per column; None for an indicator matrix
     sample_weight: NDArray[np.float64] | None
     normalize: bool
 
@@ -485,7 +487,9 @@ def validate_log_loss(
     if indicator:  # a label-indicator matrix: its columns are the classes 0..K-1
         classes = np.arange(y.shape[1])
     else:
-        if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+        if y.dtype.kind == "f" and not all(
+            np.array_equal(y[sl], np.round(y[sl])) for sl in _row_blocks(y.shape[0])
+        ):
             raise ValueError(
                 f"Unknown label type: continuous (y_true holds {y[:5].tolist()}...); "
                 f"log_loss needs class labels"
@@ -501,14 +505,14 @@ def validate_log_loss(
                     UserWarning,
                     stacklevel=3,
                 )
-            if not np.isin(y, lab).all():
+            if not all(np.isin(y[sl], lab).all() for sl in _row_blocks(y.shape[0])):
                 undeclared = set(y_true) - set(labels)
                 raise ValueError(
                     f"y_true contains values {undeclared} not belonging to the passed labels "
                     f"{labels}."
                 )
         else:
-            classes = np.unique(y)
+            classes = _unique(y)
         if classes.shape[0] == 1:
             if labels is None:
                 raise ValueError(
@@ -521,27 +525,40 @@ def validate_log_loss(
 
     if p.ndim == 1:
         p = p[:, None]
-    if p.shape[1] == 1:
-        p = np.concatenate([1 - p, p], axis=1)
+    n_columns = max(p.shape[1], 2)  # one column: the second of two classes
     eps = np.finfo(p.dtype).eps
-    row_sums = p.sum(axis=1)
-    if not np.isclose(row_sums, 1, rtol=np.sqrt(eps), atol=1e-8).all():
+    if p.shape[1] > 1 and not all(  # (1 - p) + p always passes
+        np.isclose(p[sl].sum(axis=1), 1, rtol=np.sqrt(eps), atol=1e-8).all()
+        for sl in _row_blocks(p.shape[0])
+    ):
         warnings.warn(
             "The y_prob values do not sum to one. Make sure to pass probabilities.",
             UserWarning,
             stacklevel=3,
         )
-    if classes.shape[0] != p.shape[1]:
+    if classes.shape[0] != n_columns:
         if labels is None:
             raise ValueError(
                 f"y_true and y_prob contain different number of classes: {classes.shape[0]} vs "
-                f"{p.shape[1]}. Please provide the true labels explicitly through the labels "
+                f"{n_columns}. Please provide the true labels explicitly through the labels "
                 f"argument. Classes found in y_true: {classes}"
             )
         raise ValueError(
             f"The number of classes in labels is different from that in y_prob. Classes "
             f"found in labels: {classes}"
         )
-    if indicator:
-        return LogLossBatch(p, None, y.astype(np.float64), s, bool(normalize))
-    return LogLossBatch(p, np.searchsorted(classes, y).astype(np.intp), None, s, bool(normalize))
+    return LogLossBatch(p, y, None if indicator else classes, s, bool(normalize))
+
+
+def _row_blocks(n: int) -> list[slice]:
+    """Slices of ``_SCAN`` rows: a check over them allocates a block, not an array, at a time."""
+    return [slice(start, start + _SCAN) for start in range(0, n, _SCAN)]
+
+
+def _unique(y: NDArray[Any]) -> NDArray[Any]:
+    """``np.unique(y)`` (the sorted distinct labels) without sorting a copy of all of ``y``."""
+    blocks = _row_blocks(y.shape[0])
+    classes = np.unique(y[blocks[0]])
+    for sl in blocks[1:]:
+        classes = np.union1d(classes, y[sl])
+    return classes

@@ -169,40 +169,29 @@ def logsumexp(
     """
     x = v.as_float_array(x, "x")
     if x.ndim == 0:
-        axes: tuple[int, ...] = ()
         if axis is not None:  # a 0-d array is one element along axis 0 (or -1), as in PyTorch
             for a in axis if isinstance(axis, tuple) else (axis,):
                 v.check_axis(a, 0)
-        x3 = x.reshape(1, 1, 1)
+        return x.copy()
+    if axis is None:
+        axes = tuple(range(x.ndim))
     else:
-        if axis is None:
-            axes = tuple(range(x.ndim))
-        else:
-            axes = tuple(
-                v.check_axis(a, x.ndim) for a in (axis if isinstance(axis, tuple) else (axis,))
-            )
-            if len(set(axes)) != len(axes):
-                raise ValueError(f"axis {axis} repeats an axis of x (shape {x.shape})")
-        if len(axes) == 1:
-            x3 = _as_acb(x, axes[0])
-        else:  # several axes: gather them last (a copy unless they already are)
-            kept = [d for d in range(x.ndim) if d not in axes]
-            n_terms = int(np.prod([x.shape[d] for d in axes]))
-            x3 = np.transpose(x, kept + list(axes)).reshape(-1, n_terms, 1)
-    a_len, n_terms, b_len = x3.shape
-    out2 = np.full((a_len, b_len), -np.inf, dtype=x.dtype)  # an empty sum: log 0 = -inf
-    if n_terms:
-        work = v.work_dtype(x.dtype)
-        for a_sl, b_sl in _blocks(a_len, n_terms, b_len):
-            m, _, lse_shift = _log_sum_exp_shifted(_class_major(x3[a_sl, :, b_sl], work))
-            # a slice whose maximum is infinite gives that maximum
-            out2[a_sl, b_sl] = np.where(np.isfinite(m), m + lse_shift, m).reshape(
-                out2[a_sl, b_sl].shape
-            )
+        axes = tuple(
+            v.check_axis(a, x.ndim) for a in (axis if isinstance(axis, tuple) else (axis,))
+        )
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"axis {axis} repeats an axis of x (shape {x.shape})")
     kept_shape = tuple(x.shape[d] for d in range(x.ndim) if d not in axes)
+    work = v.work_dtype(x.dtype)
+    if len(axes) == 1 and x.shape[axes[0]] <= _CHUNK:  # the common case: one axis of classes
+        out = np.empty([1 if d in axes else n for d, n in enumerate(x.shape)], dtype=x.dtype)
+        _over_acb_views(x, out, axes[0], lambda x3, out3: _lse_acb(x3, out3, work))
+    else:  # several axes, or a long one: the reduced axes last, in bounded pieces
+        kept = [d for d in range(x.ndim) if d not in axes]
+        out = _lse_trailing(np.transpose(x, kept + list(axes)), len(kept), work).astype(x.dtype)
     if keepdims:
-        return out2.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
-    return out2.reshape(kept_shape)
+        return out.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
+    return out.reshape(kept_shape)
 
 
 def _subtraction_error(a: FloatArray, b: FloatArray, d: FloatArray) -> FloatArray:
@@ -284,10 +273,94 @@ def _class_major(block: FloatArray, dtype: np.dtype) -> FloatArray:
     return np.array(np.moveaxis(block, 1, 0), dtype=dtype, order="C").reshape(block.shape[1], -1)
 
 
-def _as_acb(x: FloatArray, axis: int) -> FloatArray:
-    """``x`` as (A, C, B) with ``axis`` in the middle (a view when ``x`` is contiguous)."""
-    shape = x.shape if x.ndim else (1,)
-    return x.reshape(int(np.prod(shape[:axis])), shape[axis], int(np.prod(shape[axis + 1 :])))
+def _lse_acb(x3: FloatArray, out3: FloatArray, work: np.dtype) -> None:
+    """``out3`` (A, 1, B) := the log-sum-exp of ``x3`` (A, T, B) over T, block by block."""
+    a_len, n_terms, b_len = x3.shape
+    if n_terms == 0:
+        out3[...] = -np.inf  # an empty sum: log 0
+        return
+    for a_sl, b_sl in _blocks(a_len, n_terms, b_len):
+        m, _, lse_shift = _log_sum_exp_shifted(_class_major(x3[a_sl, :, b_sl], work))
+        # a slice whose maximum is infinite gives that maximum
+        dst = out3[a_sl, 0, b_sl]
+        dst[...] = np.where(np.isfinite(m), m + lse_shift, m).reshape(dst.shape)
+
+
+def _view(x: FloatArray, shape: tuple[int, ...]) -> FloatArray | None:
+    """``x`` reshaped to `shape` as a view, or None when that needs a copy."""
+    try:
+        return x.reshape(shape, copy=False)
+    except ValueError:
+        return None
+
+
+def _acb_shape(shape: tuple[int, ...], axis: int) -> tuple[int, int, int]:
+    return (int(np.prod(shape[:axis])), shape[axis], int(np.prod(shape[axis + 1 :])))
+
+
+def _over_acb_views(
+    x: FloatArray, out: FloatArray, axis: int, kernel: Callable[[FloatArray, FloatArray], None]
+) -> None:
+    """Run ``kernel(x3, out3)`` on ``x`` and ``out`` seen as (A, C, B) around `axis`.
+
+    ``out`` is C-contiguous, with ``x``'s shape or with length 1 along `axis`.
+    When the axes of ``x`` before or after `axis` do not merge without a copy
+    (a strided or transposed array), ``x`` is cut along another axis into
+    pieces that do merge, or that are small enough (``_CHUNK`` elements) to
+    copy: a non-contiguous input costs no copy of itself.
+    """
+    x3 = _view(x, _acb_shape(x.shape, axis))
+    if x3 is not None or x.size <= _CHUNK:
+        kernel(
+            x3 if x3 is not None else x.reshape(_acb_shape(x.shape, axis)),
+            out.reshape(_acb_shape(out.shape, axis), copy=False),
+        )
+        return
+    cut = 0 if axis != 0 else 1  # an axis other than the class axis
+    per = x.size // x.shape[cut]  # elements in one index of that axis
+    lead = (slice(None),) * cut
+    if per > _CHUNK:  # one index at a time, which drops the axis
+        for i in range(x.shape[cut]):
+            _over_acb_views(x[(*lead, i)], out[(*lead, i)], axis - (cut < axis), kernel)
+    else:
+        step = _CHUNK // per
+        for i in range(0, x.shape[cut], step):
+            piece = (*lead, slice(i, i + step))
+            _over_acb_views(x[piece], out[piece], axis, kernel)
+
+
+def _lse_trailing(y: FloatArray, n_kept: int, work: np.dtype) -> FloatArray:
+    r"""The log-sum-exp of ``y`` over every axis after its first `n_kept`, in ``work``, in bounded pieces.
+
+    A piece whose reduced axes merge (as a view, or as a copy of at most
+    ``_CHUNK`` elements) into at most ``_CHUNK`` terms goes to the kernel;
+    anything larger is cut along its first axis. When that axis is reduced,
+    the pieces' log-sum-exps are combined by one more log-sum-exp
+    (:math:`\log\sum_k e^{\mathrm{lse}_k}`), exact up to their rounding.
+    """
+    kept = y.shape[:n_kept]
+    shape3 = (int(np.prod(kept)), int(np.prod(y.shape[n_kept:])), 1)
+    y3 = _view(y, shape3)
+    if y3 is None and y.size <= _CHUNK:
+        y3 = y.reshape(shape3)
+    if y3 is not None and shape3[1] <= _CHUNK:
+        out3 = np.empty((shape3[0], 1, 1), dtype=work)
+        _lse_acb(y3, out3, work)
+        return out3.reshape(kept)
+    per = y.size // y.shape[0]  # elements in one index of the first axis
+    step = max(1, _CHUNK // max(1, per))
+    pieces = (
+        [(i, y[i]) for i in range(y.shape[0])]
+        if per > _CHUNK
+        else [(slice(i, i + step), y[i : i + step]) for i in range(0, y.shape[0], step)]
+    )
+    if n_kept == 0:  # the first axis is reduced: one log-sum-exp per piece, then of those
+        parts = np.array([_lse_trailing(piece, 0, work) for _, piece in pieces], dtype=work)
+        return _lse_trailing(parts, 0, work)
+    out = np.empty(kept, dtype=work)
+    for where, piece in pieces:
+        out[where] = _lse_trailing(piece, n_kept - (per > _CHUNK), work)
+    return out
 
 
 def _log_sum_exp_shifted(z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -412,20 +485,23 @@ def softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     array([1., 0.])
     """
     x = v.as_float_array(x, "x")
-    x3 = _as_acb(x, v.check_axis(axis, x.ndim))
-    if x.size == 0:
-        return x.copy()
-    out3 = np.empty(x3.shape, dtype=x.dtype)
+    axis = v.check_axis(axis, x.ndim)
+    out = np.empty(x.shape, dtype=x.dtype)
     work = v.work_dtype(x.dtype)
-    for a_sl, b_sl in _blocks(*x3.shape):
-        z = _class_major(x3[a_sl, :, b_sl], work)
-        m = z.max(axis=0)
-        with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in PyTorch
-            z -= m  # no exponent is positive, so nothing overflows
-        np.exp(z, out=z)
-        z /= z.sum(axis=0)
-        _write_class_major(out3, a_sl, b_sl, z)
-    return out3.reshape(x.shape)
+
+    def kernel(x3: FloatArray, out3: FloatArray) -> None:
+        for a_sl, b_sl in _blocks(*x3.shape):
+            z = _class_major(x3[a_sl, :, b_sl], work)
+            m = z.max(axis=0)
+            with np.errstate(invalid="ignore"):  # inf - inf: NaN, as in PyTorch
+                z -= m  # no exponent is positive, so nothing overflows
+            np.exp(z, out=z)
+            z /= z.sum(axis=0)
+            _write_class_major(out3, a_sl, b_sl, z)
+
+    if x.size:  # a 0-d x is one class along axis 0
+        _over_acb_views(x.reshape(x.shape or (1,)), out.reshape(x.shape or (1,)), axis, kernel)
+    return out
 
 
 def log_softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
@@ -472,16 +548,19 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> FloatArray:
     array([-4.24835426e-18, -4.00000000e+01])
     """
     x = v.as_float_array(x, "x")
-    x3 = _as_acb(x, v.check_axis(axis, x.ndim))
-    if x.size == 0:
-        return x.copy()
-    out3 = np.empty(x3.shape, dtype=x.dtype)
+    axis = v.check_axis(axis, x.ndim)
+    out = np.empty(x.shape, dtype=x.dtype)
     work = v.work_dtype(x.dtype)
-    for a_sl, b_sl in _blocks(*x3.shape):
-        _, d, lse_shift = _log_sum_exp_shifted(_class_major(x3[a_sl, :, b_sl], work))
-        d -= lse_shift
-        _write_class_major(out3, a_sl, b_sl, d)
-    return out3.reshape(x.shape)
+
+    def kernel(x3: FloatArray, out3: FloatArray) -> None:
+        for a_sl, b_sl in _blocks(*x3.shape):
+            _, d, lse_shift = _log_sum_exp_shifted(_class_major(x3[a_sl, :, b_sl], work))
+            d -= lse_shift
+            _write_class_major(out3, a_sl, b_sl, d)
+
+    if x.size:  # a 0-d x is one class along axis 0
+        _over_acb_views(x.reshape(x.shape or (1,)), out.reshape(x.shape or (1,)), axis, kernel)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -1174,22 +1253,28 @@ def log_loss(
 
 
 def _log_loss(batch: v.LogLossBatch) -> FloatArray:
-    """Minus the mean (or sum) log of each sample's clipped probability of its true class."""
-    p = batch.proba
+    """Minus the mean (or sum) log of each sample's clipped probability of its true class.
+
+    A block of rows at a time: the extra memory does not grow with N.
+    """
+    p, y, s = batch.proba, batch.y, batch.sample_weight
     eps = np.finfo(p.dtype).eps
-    if batch.indicator is None:
-        p_true = np.take_along_axis(p, batch.true_column[:, None], axis=1)[:, 0]
-        loss = -np.log(np.clip(p_true, eps, 1 - eps).astype(np.float64))
-    else:  # a label-indicator y_true: minus the sum over the classes it marks
-        with np.errstate(invalid="ignore"):
-            loss = -np.sum(
-                batch.indicator * np.log(np.clip(p, eps, 1 - eps).astype(np.float64)), axis=1
-            )
-    s = batch.sample_weight
-    total = np.sum(loss) if s is None else np.dot(s, loss)
+    total = 0.0
+    for start in range(0, p.shape[0], _GATHER):
+        rows = slice(start, start + _GATHER)
+        p_rows = p[rows] if p.shape[1] > 1 else np.concatenate([1 - p[rows], p[rows]], axis=1)
+        if batch.classes is not None:
+            column = np.searchsorted(batch.classes, y[rows])
+            p_true = np.take_along_axis(p_rows, column[:, None], axis=1)[:, 0]
+            loss = -np.log(np.clip(p_true, eps, 1 - eps).astype(np.float64))
+        else:  # a label-indicator y_true: minus the sum over the classes it marks
+            with np.errstate(invalid="ignore"):
+                log_p = np.log(np.clip(p_rows, eps, 1 - eps).astype(np.float64))
+                loss = -np.sum(y[rows].astype(np.float64) * log_p, axis=1)
+        total += float(np.sum(loss) if s is None else np.dot(s[rows], loss))
     if not batch.normalize:
         return np.asarray(total, dtype=p.dtype)
-    denominator = loss.size if s is None else np.sum(s)
+    denominator = p.shape[0] if s is None else np.sum(s)
     if denominator == 0:
         raise v.SampleWeightsSumToZero(
             "Weights sum to zero, can't be normalized: sample_weight sums to 0, so the "

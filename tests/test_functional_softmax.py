@@ -199,3 +199,88 @@ def test_log_softmax_propagates_nan():
 def test_softmax_of_an_empty_array_is_empty():
     assert lu.softmax(np.zeros((3, 0))).shape == (3, 0)
     assert lu.log_softmax(np.zeros((0, 4))).shape == (0, 4)
+
+
+# --- any layout, any length: the input is cut into pieces, never copied whole -----------
+#
+# With _CHUNK shrunk to 16 elements, small arrays take the paths that large ones
+# take: strided pieces cut along another axis, and long reductions combined from
+# the log-sum-exps of their pieces.
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(lu.functional, "_CHUNK", 16)
+
+
+def strided(shape, seed=0):
+    """A random array of `shape` whose axes do not merge (a slice of a larger one)."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(scale=5, size=tuple(2 * n + 1 for n in shape))
+    return base[tuple(slice(1, 2 * n + 1, 2) for n in shape)]
+
+
+def all_axis_sets(ndim):
+    import itertools
+
+    return [c for r in range(1, ndim + 1) for c in itertools.combinations(range(ndim), r)]
+
+
+# one index of the first axis holds more than a piece (cut one index at a time), or less
+SHAPES = [(3, 4, 5, 6), (40, 2, 3, 2)]
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("axes", all_axis_sets(4))
+def test_logsumexp_of_a_strided_array_over_any_axes_matches_scipy(axes, shape):
+    x = strided(shape)
+    assert not x.flags.c_contiguous and not x.flags.f_contiguous
+    np.testing.assert_allclose(
+        lu.logsumexp(x, axis=axes), scipy.special.logsumexp(x, axis=axes), rtol=1e-13
+    )
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("axis", range(4))
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_softmax_family_of_a_strided_array_along_any_axis_matches_torch(fn, axis, shape):
+    x = strided(shape)
+    np.testing.assert_allclose(
+        getattr(lu, fn)(x, axis=axis), getattr(F, fn)(t(x), dim=axis).numpy(), **TOL[np.float64]
+    )
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_logsumexp_over_a_long_axis_keeps_a_tiny_term_from_another_piece():
+    # 0 and -40 lie in different pieces of 16: their log-sum-exps, 0 and -40, are
+    # combined by one more log-sum-exp, which keeps log1p(e^-40) = 4.2e-18
+    x = np.full(1000, -np.inf)
+    x[3], x[900] = 0.0, -40.0
+    assert lu.logsumexp(x) == np.log1p(np.exp(-40.0))
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize(
+    "special, expected",
+    [(np.inf, np.inf), (np.nan, np.nan), (-np.inf, None)],
+    ids=["+inf", "nan", "-inf"],
+)
+def test_logsumexp_over_a_long_axis_with_an_infinity_or_nan_in_one_piece(special, expected):
+    x = np.random.default_rng(1).normal(size=(2, 500))
+    x[1, 321] = special
+    out = lu.logsumexp(x, axis=1)
+    want = scipy.special.logsumexp(x, axis=1)
+    np.testing.assert_allclose(out, want, rtol=1e-13)
+    if expected is not None:
+        np.testing.assert_array_equal(out[1], expected)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_softmax_and_logsumexp_of_a_transposed_array_match_the_contiguous_copy():
+    x = np.random.default_rng(2).normal(size=(6, 5, 4)).transpose(2, 0, 1)
+    c = np.ascontiguousarray(x)
+    for axis in range(3):
+        np.testing.assert_array_equal(lu.softmax(x, axis=axis), lu.softmax(c, axis=axis))
+        np.testing.assert_array_equal(lu.logsumexp(x, axis=axis), lu.logsumexp(c, axis=axis))
