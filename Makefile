@@ -119,7 +119,7 @@ $(LAB_STAMP): $(STAMP)
 # Time and memory of every loss path against PyTorch; prints the table and writes it,
 # with the date, versions and machine, to benchmarks/RESULTS.md (run it on an idle machine).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_losses.py --write benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/bench_losses.py --write benchmarks/RESULTS.md --readme README.md
 
 clean:
 	rm -rf $(BUILD_DIR) $(NOTEBOOKS)
