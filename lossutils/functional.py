@@ -11,7 +11,10 @@ accumulated in float64 whatever the input dtype.
 Each function validates its arguments in one pass (:mod:`lossutils._validation`
 returns a small named structure of clean arrays), then runs a kernel that
 walks the batch a block of rows at a time, so that the extra memory is a few
-MiB whatever the batch size, beyond the output itself.
+MiB whatever the batch size, beyond the output itself. A strided input (a
+slice, a transpose) is read in pieces, not copied; the one exception is a
+loss's input with two or more spatial axes that do not merge (such as
+``x[:, :, ::2, :3]``), which validation copies once into (N, C, S).
 
 Natural logarithms throughout.
 """
