@@ -296,11 +296,42 @@ def work_dtype(dtype: np.dtype) -> np.dtype:
 # ---------------------------------------------------------------------------
 
 
-def as_ncs(x: NDArray[np.floating]) -> NDArray[np.floating]:
-    """View input of shape (C,), (N, C) or (N, C, d1..dK) as (N, C, S)."""
-    if x.ndim == 1:
-        return x.reshape(1, x.shape[0], 1)
-    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:])))
+class SampleBlocks:
+    """An array of shape (N, ..., d1..dK) read as (N, ..., S) without copying it all.
+
+    For an input whose spatial axes d1..dK do not merge into one without a
+    copy (a strided slice such as ``x[:, :, ::2, :3]``). Indexing it with a
+    slice of samples first, as the kernels' blocks do, copies those samples
+    only; the last copy is kept, so the blocks that walk one sample's
+    spatial positions copy it once.
+    """
+
+    def __init__(self, arr: NDArray[Any], shape: tuple[int, ...]) -> None:
+        self.arr, self.shape, self.dtype = arr, shape, arr.dtype
+        self.flags = {"C_CONTIGUOUS": False}
+        self._samples: tuple[slice | None, NDArray[Any] | None] = (None, None)
+
+    def __getitem__(self, key: tuple[slice, ...]) -> NDArray[Any]:
+        samples, rest = key[0], key[1:]
+        if self._samples[0] != samples:
+            self._samples = (None, None)  # let the last copy go before the next is made
+            self._samples = (samples, self.arr[samples].reshape((-1, *self.shape[1:])))
+        return self._samples[1][(slice(None), *rest)]
+
+
+def as_ncs(x: NDArray[Any], lead: int = 2) -> NDArray[Any]:
+    """Input of shape (C,), (N, C) or (N, C, d1..dK) as (N, C, S); with ``lead=1``, a target (N, d1..dK) as (N, S).
+
+    A view, or a :class:`SampleBlocks` when the spatial axes do not merge.
+    """
+    if x.ndim == lead - 1:
+        shape = (1, *x.shape, 1)
+    else:
+        shape = (*x.shape[:lead], int(np.prod(x.shape[lead:])))
+    try:
+        return x.reshape(shape, copy=False)
+    except ValueError:
+        return SampleBlocks(x, shape)  # type: ignore[return-value]
 
 
 class ClassIndexBatch(NamedTuple):
@@ -352,7 +383,7 @@ def validate_class_indices(
     x3 = as_ncs(x)
     return ClassIndexBatch(
         x3,
-        t.reshape(x3.shape[0], x3.shape[2]),
+        as_ncs(t, lead=1),
         w,
         ignore_index,
         has_ignored,

@@ -12,9 +12,9 @@ Each function validates its arguments in one pass (:mod:`lossutils._validation`
 returns a small named structure of clean arrays), then runs a kernel that
 walks the batch a block of rows at a time, so that the extra memory is a few
 MiB whatever the batch size, beyond the output itself. A strided input (a
-slice, a transpose) is read in pieces, not copied; the one exception is a
-loss's input with two or more spatial axes that do not merge (such as
-``x[:, :, ::2, :3]``), which validation copies once into (N, C, S).
+slice, a transpose) is read in pieces, not copied whole: a loss's images
+whose spatial axes do not merge (such as ``x[:, :, ::2, :3]``) a block of
+samples at a time (:class:`lossutils._validation.SampleBlocks`).
 
 Natural logarithms throughout.
 """
@@ -618,7 +618,7 @@ def _class_index_loss(
 def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
     x3 = batch.x3
     n, c, s = x3.shape
-    flat = x3.reshape(-1) if x3.flags.c_contiguous else None
+    flat = x3.reshape(-1) if x3.flags["C_CONTIGUOUS"] else None
     # (N, C): the loss of row i is -flat[i * C + t_i], a gather. Blocks of
     # _GATHER rows keep the index and the gathered values in the cache.
     rows = _GATHER if s == 1 else _CHUNK
@@ -639,7 +639,8 @@ def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
             x_t = np.take(flat, start.reshape(-1) + t * s, mode="clip")
         return np.negative(x_t, out=x_t), None
 
-    return _class_index_loss(batch, picked, 1, block_elements=rows)
+    # a strided input's block is read whole (C values per target), a flat one's is not
+    return _class_index_loss(batch, picked, 1 if flat is not None else c, block_elements=rows)
 
 
 def _cross_entropy_indices(batch: v.ClassIndexBatch, eps: float) -> FloatArray:

@@ -362,3 +362,50 @@ def test_negative_ignore_index_is_allowed_with_probability_targets_like_torch():
     x, q = np.array([[0.0, 1.0, 2.0]]), np.array([[0.2, 0.3, 0.5]])
     expected = F.cross_entropy(t(x), t(q), ignore_index=-1).numpy()
     np.testing.assert_allclose(lu.cross_entropy(x, q, ignore_index=-1), expected, rtol=1e-14)
+
+
+# --- images whose spatial axes do not merge: read a block of samples at a time ---------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    # blocks of 16 (sample, position) pairs: one sample's 12 positions span two blocks
+    monkeypatch.setattr(lu.functional, "_CHUNK", 16)
+    monkeypatch.setattr(lu.functional, "_GATHER", 16)
+
+
+def strided_images(seed=0):
+    """Logits (N, C, H, W), class indices with padding and probabilities, sliced so H and W do not merge."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(scale=3, size=(7, 4, 8, 6))[:, :, ::2, 1:4]
+    target = np.where(rng.random((7, 8, 6)) < 0.2, -100, rng.integers(0, 4, (7, 8, 6)))
+    q = lu.softmax(rng.normal(size=(7, 4, 8, 6)), axis=1)[:, :, ::2, 1:4]
+    return x, target[:, ::2, 1:4], q
+
+
+def test_strided_images_are_read_in_sample_blocks_not_copied():
+    x, target, _ = strided_images()
+    assert isinstance(lu._validation.as_ncs(x), lu._validation.SampleBlocks)
+    assert isinstance(lu._validation.as_ncs(target, lead=1), lu._validation.SampleBlocks)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize(
+    "loss, options",
+    [
+        ("nll_loss", {}),
+        ("cross_entropy", {}),
+        ("cross_entropy", {"label_smoothing": 0.2}),
+        ("cross_entropy", {"weight": np.array([0.5, 1.0, 2.0, 3.0])}),
+        ("cross_entropy", {"weight": np.array([0.5, 1.0, 2.0, 3.0]), "label_smoothing": 0.1}),
+        ("cross_entropy, probabilities", {"label_smoothing": 0.1}),
+    ],
+)
+def test_strided_images_match_torch(loss, options, reduction):
+    x, target, q = strided_images()
+    name, _, kind = loss.partition(", ")
+    y = q if kind else target
+    ours = getattr(lu, name)(x, y, reduction=reduction, **options)
+    theirs = getattr(F, name)(t(x), t(y), reduction=reduction, **torch_kwargs(options)).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)

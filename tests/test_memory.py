@@ -40,6 +40,10 @@ def cases(n: int):
     # (n, 3, 10) cut from (n, 6, 10): its first two axes do not merge without a copy
     x_strided = rng.normal(size=(n, 6, 10))[:, :3, :]
     x4 = x.reshape(n, 5, 2)
+    # images (N, C, H, W) sliced so that H and W do not merge: read a sample at a time
+    x_img = rng.normal(size=(n // 25, 5, 12, 10))[:, :, ::2, :5]
+    t_img = rng.integers(0, 5, (n // 25, 12, 10))[:, ::2, :5]
+    q_img = lu.softmax(rng.normal(size=(n // 25, 5, 12, 10)), axis=1)[:, :, ::2, :5]
     y_binary = y % 2
     return {
         "cross_entropy": lambda r: lu.cross_entropy(x, y, reduction=r),
@@ -65,6 +69,13 @@ def cases(n: int):
         "logsumexp over every axis": lambda r: lu.logsumexp(x),
         "logsumexp over every axis of a strided array": lambda r: lu.logsumexp(x_strided),
         "logsumexp over two axes": lambda r: lu.logsumexp(x4, axis=(0, 2)),
+        "cross_entropy of strided images": lambda r: lu.cross_entropy(
+            x_img, t_img, w[:5], reduction=r, label_smoothing=0.1
+        ),
+        "cross_entropy of strided images, probabilities": lambda r: lu.cross_entropy(
+            x_img, q_img, reduction=r
+        ),
+        "nll_loss of strided images": lambda r: lu.nll_loss(x_img, t_img, reduction=r),
         "log_loss": lambda r: lu.log_loss(y, q, normalize=r == "mean"),
         "log_loss binary": lambda r: lu.log_loss(y_binary, pb[:n], normalize=r == "mean"),
     }
