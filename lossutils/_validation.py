@@ -492,6 +492,10 @@ def validate_log_loss(
         raise ValueError(
             f"Found array with 0 sample(s) (shape={p.shape}) while a minimum of 1 is required."
         )
+    if p.ndim == 2 and p.shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={p.shape}) while a minimum of 1 is required."
+        )
     _finite(p, "")
     if p.max() > 1:
         raise ValueError(f"y_prob contains values greater than 1: {p.max()}")
@@ -556,9 +560,9 @@ def validate_log_loss(
 
     if p.ndim == 1:
         p = p[:, None]
-    n_columns = max(p.shape[1], 2)  # one column: the second of two classes
+    n_columns = 2 if p.shape[1] == 1 else p.shape[1]  # one column: the second of two classes
     eps = np.finfo(p.dtype).eps
-    if p.shape[1] > 1 and not all(  # (1 - p) + p always passes
+    if p.shape[1] != 1 and not all(  # (1 - p) + p always passes
         np.isclose(p[sl].sum(axis=1), 1, rtol=np.sqrt(eps), atol=1e-8).all()
         for sl in _row_blocks(p.shape[0])
     ):

@@ -148,3 +148,33 @@ def test_two_dimensional_y_true_is_read_like_sklearn(y_true, proba):
 def test_integer_predictions_are_read_as_float64_and_clipped_like_sklearn():
     y, p = [0, 1, 0], [0, 1, 0]
     np.testing.assert_allclose(lu.log_loss(y, p), sk_log_loss(y, p), rtol=1e-12)
+
+
+def test_probabilities_with_no_column_are_refused_like_sklearn():
+    with pytest.raises(ValueError) as sk_error:
+        sk_log_loss([0, 1], np.zeros((2, 0)))
+    with pytest.raises(ValueError, match=re.escape(str(sk_error.value))):
+        lu.log_loss([0, 1], np.zeros((2, 0)))
+
+
+@pytest.mark.parametrize(
+    "kind", ["binary column", "multiclass", "labels", "indicator", "sample_weight"]
+)
+def test_a_batch_of_many_blocks_matches_sklearn(kind):
+    # 150,000 rows: the checks and the kernel walk it in several blocks of rows
+    rng = np.random.default_rng(7)
+    n = 150_000
+    proba = rng.dirichlet(np.ones(4), size=n)
+    y = rng.integers(0, 4, n)
+    kwargs = {}
+    if kind == "binary column":
+        y, proba = y % 2, proba[:, 0]
+    elif kind == "labels":
+        y, kwargs = np.where(y == 3, 2, y), {"labels": [0, 1, 2, 3]}  # class 3 never occurs
+    elif kind == "indicator":
+        y = np.eye(4, dtype=int)[y]
+    elif kind == "sample_weight":
+        kwargs = {"sample_weight": rng.uniform(0, 2, n)}
+    np.testing.assert_allclose(
+        lu.log_loss(y, proba, **kwargs), sk_log_loss(y, proba, **kwargs), rtol=1e-12
+    )
