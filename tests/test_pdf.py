@@ -91,6 +91,16 @@ def test_chinese_pdf_is_typeset_in_chinese(pdf_zh):
     assert "PyTorch's losses" not in text and "PyTorch 的损失函数" in text
 
 
+def test_chinese_pdf_names_its_chapters_parts_and_contents_in_chinese(pdf_zh):
+    text = " ".join(pdf_text(pdf_zh).split())
+    # LaTeX's own words: the chapter heading and the footers, the part pages, the contents,
+    # the bibliography (babel has no Chinese, so the preamble of _config.zh.yml sets them)
+    for english in ("Chapter 1", "Part I", "Contents", "Bibliography", "The lossutils authors"):
+        assert english not in text
+    for chinese in ("第 1 章", "第 I 部分", "目录", "参考文献", "lossutils 作者"):
+        assert chinese in text
+
+
 def test_student_pdf_has_the_exercises_but_no_solution(pdf_student):
     text = " ".join(pdf_text(pdf_student).split())
     for name in notebook_docnames():
