@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bookutils import toc_docnames
+from bookutils import source_path, toc_docnames
 
 ROOT = Path(__file__).resolve().parent.parent
 from tools import zh  # noqa: E402
@@ -76,6 +76,28 @@ def test_message_problems_catch_a_lost_glue_role_and_a_changed_formula():
 
 
 # -- the built edition ----------------------------------------------------------------------------
+
+
+def figure_alt_texts(docname: str) -> list[str]:
+    """The alt texts of a chapter's figures, from its code cells' ``mystnb.image.alt``."""
+    import jupytext
+
+    notebook = jupytext.read(source_path(docname))
+    return [
+        cell.metadata["mystnb"]["image"]["alt"]
+        for cell in notebook.cells
+        if "alt" in cell.metadata.get("mystnb", {}).get("image", {})
+    ]
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_every_figure_alt_text_is_a_message_of_its_page(docname):
+    # zh.extract ranks images above text for the gettext builder, so their alt texts are
+    # extracted (myst-nb would give it the figure's text/plain output instead)
+    po = zh.LOCALE_DIR / f"{docname}.po"
+    ids = {m.id for path, messages in CATALOGS if path == po for m in messages}
+    for alt in figure_alt_texts(docname):
+        assert alt in ids, f"alt text not in {po.name}: {alt[:60]!r}"
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +171,14 @@ def test_chinese_page_shows_the_same_glued_numbers(book_build, zh_html, docname)
 @pytest.mark.parametrize("docname", DOCNAMES)
 def test_chinese_page_has_no_english_paragraph(zh_html, docname):
     assert english_paragraphs(page(zh_html, docname)) == []
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_chinese_figures_are_described_in_chinese(zh_html, docname):
+    alts = re.findall(r'<img[^>]*\salt="([^"]*)"', main_content(page(zh_html, docname)))
+    assert len(alts) >= len(figure_alt_texts(docname))
+    for alt in alts:
+        assert CJK.search(html_lib.unescape(alt)), f"English alt text: {alt[:60]!r}"
 
 
 @pytest.mark.parametrize("docname", DOCNAMES)

@@ -1,8 +1,8 @@
 """The Chinese edition: message catalogs and the zh_CN build, from the English sources.
 
 The English ``.md`` files are the only source. Their prose is translated through Sphinx's
-gettext catalogs in ``locales/zh_CN/LC_MESSAGES/<docname>.po``; code cells are not
-translated, and both editions read one jupyter-cache, so code runs once.
+gettext catalogs in ``locales/zh_CN/LC_MESSAGES/<docname>.po`` (figures' alt texts too);
+code cells are not translated, and both editions read one jupyter-cache, so code runs once.
 
     python tools/zh.py extract BUILD   # .pot templates of every page into BUILD/zh/gettext
     python tools/zh.py update BUILD    # merge them into the .po catalogs (new ones created)
@@ -32,6 +32,9 @@ from tools.editions import ROOT, merged_config, sphinx_build  # noqa: E402
 LOCALE_DIR = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
 
 
+FIGURE_MIME_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+
+
 def gettext_dir(build: Path) -> Path:
     """Where ``extract`` writes the ``.pot`` templates."""
     return build / "zh" / "gettext"
@@ -47,6 +50,10 @@ def extract(build: Path) -> int:
         # no source line numbers in the catalogs: an edit elsewhere on a page leaves them alone
         gettext_compact=False,
         gettext_location=False,
+        # a figure's alt text is a message too, but myst-nb gives the gettext builder a
+        # cell's text/plain output ("<Figure size ...>") in place of its image: rank the
+        # images first, so that the catalogs get their alt texts
+        nb_mime_priority_overrides=[("gettext", mime, 1) for mime in FIGURE_MIME_TYPES],
     )
 
 
