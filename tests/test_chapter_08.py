@@ -262,6 +262,13 @@ def test_index_target_dtypes_accepted_on_cpu_are_long_and_byte(g):
     assert g["ch8_index_dtypes_accepted"] == ", ".join(accepted)
 
 
+def test_a_uint8_target_wraps_a_class_index_above_the_glued_maximum(g):
+    # the prose: a uint8 target cannot hold a class index above the glued maximum
+    largest = g["ch8_uint8_max"]
+    assert torch.tensor([largest + 1]).to(torch.uint8).item() == 0
+    assert torch.tensor([largest]).to(torch.uint8).item() == largest == 2**8 - 1
+
+
 def test_float_labels_raise_long_or_byte_message():
     message = "expected target dtype to be Long or Byte, but got Float"
     with pytest.raises(RuntimeError, match=message):
