@@ -63,6 +63,14 @@ def test_pdf_has_the_whole_book(pdf):
     assert page_count(pdf) >= 100
 
 
+def test_pdf_speaks_english_even_when_typeset_after_the_chinese_edition(pdf):
+    # the test session builds the Chinese HTML first, in the same process; a code block
+    # split across pages is labelled in English
+    text = pdf_text(pdf)
+    assert "(continued from previous page)" in text
+    assert "接上页" not in text and "续下页" not in text
+
+
 def test_pdf_has_every_chapter_title(pdf):
     text = " ".join(pdf_text(pdf).split())
     missing = [

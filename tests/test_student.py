@@ -115,6 +115,17 @@ def edition_files(root: Path) -> list[Path]:
     ]
 
 
+@pytest.mark.parametrize("docname", notebook_docnames())
+def test_student_edition_speaks_english_even_when_built_after_the_chinese_one(
+    student_html, docname
+):
+    # the test session builds the Chinese edition first, in the same process (conftest);
+    # only the language switch's label is Chinese
+    html = (student_html / f"{docname}.html").read_text(encoding="utf-8")
+    html = re.sub(r"<div class=\"citation\".*?</div>", " ", html, flags=re.S)
+    assert set(re.findall(r"[\u4e00-\u9fff]+", html)) <= {"中文"}
+
+
 def test_the_book_has_solutions_to_remove():
     assert sum(len(blocks) for blocks in solution_texts().values()) >= 20
 

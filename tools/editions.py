@@ -53,8 +53,14 @@ def sphinx_build(
     default ``outdir/../.jupyter_cache``, as for ``jupyter-book build``); ``overrides`` are
     Sphinx settings.
     """
+    import sphinx.locale
     from jupyter_book.cli.main import build as jb_build
     from jupyter_book.sphinx import build_sphinx
+
+    # Sphinx keeps the message catalogs it loaded (its own, the theme's) in a module-level
+    # table and only adds to it: after the Chinese edition, an English build in the same
+    # process would say 搜索 and 接上页. Each build starts from an empty table.
+    sphinx.locale.translators.clear()
 
     path_config, src, config_overrides = jb_build.callback(
         path_source=str(source),
