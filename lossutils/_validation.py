@@ -308,7 +308,6 @@ class SampleBlocks:
 
     def __init__(self, arr: NDArray[Any], shape: tuple[int, ...]) -> None:
         self.arr, self.shape, self.dtype = arr, shape, arr.dtype
-        self.flags = {"C_CONTIGUOUS": False}
         self._samples: tuple[slice | None, NDArray[Any] | None] = (None, None)
 
     def __getitem__(self, key: tuple[slice, ...]) -> NDArray[Any]:

@@ -253,7 +253,7 @@ def _sum_exp_others(x2: FloatArray, m: FloatArray, a: NDArray[np.intp]) -> Float
 # axis), and a few block-sized temporaries (512 KiB each in float64) stay in
 # the cache. The extra memory is a few MiB whatever the batch size.
 _CHUNK = 1 << 16
-_GATHER = 1 << 14  # rows per block of a gather (nll_loss)
+_GATHER = 1 << 14  # rows per block of a gather (nll_loss, log_loss)
 
 
 def _blocks(
@@ -289,12 +289,12 @@ def _lse_acb(x3: FloatArray, out3: FloatArray, work: np.dtype) -> None:
         dst[...] = np.where(np.isfinite(m), m + lse_shift, m).reshape(dst.shape)
 
 
-def _view(x: FloatArray, shape: tuple[int, ...]) -> FloatArray | None:
-    """``x`` reshaped to `shape` as a view, or None when that needs a copy."""
+def _cheap_reshape(x: FloatArray, shape: tuple[int, ...]) -> FloatArray | None:
+    """``x`` reshaped to `shape`: a view, or a copy of at most ``_CHUNK`` elements; else None."""
     try:
         return x.reshape(shape, copy=False)
     except ValueError:
-        return None
+        return x.reshape(shape) if x.size <= _CHUNK else None
 
 
 def _acb_shape(shape: tuple[int, ...], axis: int) -> tuple[int, int, int]:
@@ -312,12 +312,9 @@ def _over_acb_views(
     pieces that do merge, or that are small enough (``_CHUNK`` elements) to
     copy: a non-contiguous input costs no copy of itself.
     """
-    x3 = _view(x, _acb_shape(x.shape, axis))
-    if x3 is not None or x.size <= _CHUNK:
-        kernel(
-            x3 if x3 is not None else x.reshape(_acb_shape(x.shape, axis)),
-            out.reshape(_acb_shape(out.shape, axis), copy=False),
-        )
+    x3 = _cheap_reshape(x, _acb_shape(x.shape, axis))
+    if x3 is not None:
+        kernel(x3, out.reshape(_acb_shape(out.shape, axis), copy=False))
         return
     cut = 0 if axis != 0 else 1  # an axis other than the class axis
     per = x.size // x.shape[cut]  # elements in one index of that axis
@@ -343,9 +340,7 @@ def _lse_trailing(y: FloatArray, n_kept: int, work: np.dtype) -> FloatArray:
     """
     kept = y.shape[:n_kept]
     shape3 = (int(np.prod(kept)), int(np.prod(y.shape[n_kept:])), 1)
-    y3 = _view(y, shape3)
-    if y3 is None and y.size <= _CHUNK:
-        y3 = y.reshape(shape3)
+    y3 = _cheap_reshape(y, shape3)
     if y3 is not None and shape3[1] <= _CHUNK:
         out3 = np.empty((shape3[0], 1, 1), dtype=work)
         _lse_acb(y3, out3, work)
@@ -618,7 +613,8 @@ def _class_index_loss(
 def _nll_loss(batch: v.ClassIndexBatch) -> FloatArray:
     x3 = batch.x3
     n, c, s = x3.shape
-    flat = x3.reshape(-1) if x3.flags["C_CONTIGUOUS"] else None
+    # an ndarray, or the SampleBlocks of an input whose spatial axes do not merge
+    flat = x3.reshape(-1) if isinstance(x3, np.ndarray) and x3.flags.c_contiguous else None
     # (N, C): the loss of row i is -flat[i * C + t_i], a gather. Blocks of
     # _GATHER rows keep the index and the gathered values in the cache.
     rows = _GATHER if s == 1 else _CHUNK

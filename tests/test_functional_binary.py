@@ -191,22 +191,14 @@ def test_pos_weight_multiplies_only_the_positive_term():
     np.testing.assert_allclose(out, [[-4 * lu.log_sigmoid(0.3), -lu.log_sigmoid(1.2)]], rtol=1e-15)
 
 
-def test_pos_weight_of_shape_c_broadcasts_along_the_last_axis_like_torch():
-    rng = np.random.default_rng(0)
-    x, y, pw = rng.normal(size=(3, 2, 4)), rng.random((3, 2, 4)), np.array([1.0, 2.0, 3.0, 4.0])
-    expected = F.binary_cross_entropy_with_logits(
-        t(x), t(y), pos_weight=t(pw), reduction="none"
-    ).numpy()
-    np.testing.assert_allclose(
-        lu.binary_cross_entropy_with_logits(x, y, pos_weight=pw, reduction="none"),
-        expected,
-        rtol=1e-13,
-    )
-
-
-def test_pos_weight_of_shape_n_by_1_broadcasts_over_columns_like_torch():
-    rng = np.random.default_rng(1)
-    x, y, pw = rng.normal(size=(3, 2)), rng.random((3, 2)), np.array([[1.0], [2.0], [3.0]])
+@pytest.mark.parametrize(
+    "shape, pos_weight",
+    [((3, 2, 4), [1.0, 2.0, 3.0, 4.0]), ((3, 2), [[1.0], [2.0], [3.0]])],
+    ids=["shape C, along the last axis", "shape (N, 1), over the columns"],
+)
+def test_pos_weight_broadcasts_like_torch(shape, pos_weight):
+    rng = np.random.default_rng(len(shape))
+    x, y, pw = rng.normal(size=shape), rng.random(shape), np.array(pos_weight)
     expected = F.binary_cross_entropy_with_logits(
         t(x), t(y), pos_weight=t(pw), reduction="none"
     ).numpy()
